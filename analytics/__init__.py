@@ -1,0 +1,1 @@
+"""Sales-pipeline analytics: the store, the importer and the metrics (no Streamlit here)."""

@@ -1,0 +1,192 @@
+"""The command line: `python -m analytics import|status|sample`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from analytics import store
+from analytics.errors import AnalyticsError, ImportRejected, MappingError, StoreBusy
+from analytics.importer import ImportResult, import_files
+from analytics.presets import PRESET_NAMES
+from analytics.schema import IMPORTABLE
+from analytics.status import FIDELITY_LABELS, store_status
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+PROGRESS_MIN_BYTES = 5_000_000
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 on usage errors, as we want
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _pairs(values: list[str] | None, flag: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise MappingError(f"{flag} expects CANONICAL=VALUE, got {item!r}")
+        out[name.strip()] = value
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of every subcommand."""
+    parser = _Parser(prog="python -m analytics", description="Sales-pipeline data store.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    db_help = f"database file (default: ${store.DB_ENV_VAR} or data/pipeline.duckdb)"
+
+    imp = sub.add_parser("import", help="import CRM export files (all or nothing)")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--db", help=db_help)
+    imp.add_argument("--kind", choices=[k for k in IMPORTABLE])
+    imp.add_argument("--preset", default="auto", choices=["auto", *PRESET_NAMES])
+    imp.add_argument("--map", action="append", metavar="CANONICAL=SOURCE_COLUMN")
+    imp.add_argument("--set", action="append", metavar="CANONICAL=VALUE")
+    imp.add_argument("--pipeline", help="pipeline of deals whose file names none")
+    imp.add_argument("--stages", help='open stages of --pipeline in order: "First,Second,..."')
+    imp.add_argument("--date-order", choices=["dmy", "mdy"], help="day/month order of dates")
+    imp.add_argument("--dry-run", action="store_true", help="check everything, write nothing")
+
+    st = sub.add_parser("status", help="what the database holds")
+    st.add_argument("--db", help=db_help)
+
+    sample = sub.add_parser("sample", help="(re)load the sample data")
+    sample.add_argument("--db", help=db_help)
+    sample.add_argument("--deals", type=int, help="generate a sample of this many deals")
+    return parser
+
+
+def _progress_bar(paths: list[Path]):
+    """Return a progress callback drawing a bar when the files are large, else None."""
+    size = sum(p.stat().st_size for p in paths if p.is_file())
+    if size < PROGRESS_MIN_BYTES:
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=1, unit="step", file=sys.stderr, leave=False)
+
+    def update(phase: str, done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_description(phase)
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _print_result(result: ImportResult, out) -> None:
+    verb = "Imported" if result.written else "Checked (dry run, nothing written)"
+    for f in result.files:
+        if f.skipped:
+            print(f"{f.file}: already imported with the same content; nothing changed", file=out)
+            continue
+        print(
+            f"{verb} {f.file}: {f.rows} rows as {f.kind} (preset {f.preset}, {f.encoding})",
+            file=out,
+        )
+        for canonical, source in f.mapping.items():
+            print(f"    {canonical:<22} <- {source}", file=out)
+        if f.unmapped:
+            kept = "kept as custom columns" if f.kind == "deals" else "ignored"
+            print(f"    columns {kept}: {', '.join(f.unmapped)}", file=out)
+    for pipeline, stages in result.declared_pipelines.items():
+        print(f'Pipeline "{pipeline}": {" > ".join(stages)}', file=out)
+    if result.notes:
+        print("Data-quality notes (imported, counted, shown on the Data page):", file=out)
+        for note in result.notes:
+            print(f"  - {note}", file=out)
+    if result.changes:
+        listed = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.changes.items())
+        print(f"Changes: {listed}", file=out)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    paths = [Path(f) for f in args.files]
+    stages = [s for s in (args.stages or "").split(",") if s.strip()] or None
+    con = store.connect(args.db)
+    try:
+        result = import_files(
+            con,
+            paths,
+            kind=args.kind,
+            preset=args.preset,
+            mapping=_pairs(args.map, "--map"),
+            constants=_pairs(args.set, "--set"),
+            pipeline=args.pipeline,
+            stages=stages,
+            date_order=args.date_order,
+            dry_run=args.dry_run,
+            progress=_progress_bar(paths),
+        )
+    finally:
+        con.close()
+    _print_result(result, sys.stdout)
+    return EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    con = store.connect(args.db)
+    try:
+        status = store_status(con)
+    finally:
+        con.close()
+    print(f"Database: {store.db_path(args.db)}")
+    print("Tables:")
+    for t in status.tables:
+        dates = f"  {t.first} .. {t.last}" if t.first else ""
+        print(f"  {t.name:<18} {t.rows:>10,}{dates}")
+    print("Pipelines:")
+    for pipeline, stages in status.pipelines.items():
+        print(f"  {pipeline}: {' > '.join(stages)} > Won / Lost")
+    print(f"Stage history: {status.fidelity_summary}")
+    for key, n in status.fidelity.items():
+        if n:
+            print(f"  {FIDELITY_LABELS[key]}: {n:,} deals")
+    print("Data quality:")
+    for q in status.quality:
+        print(f"  {q.count:>8,}  {q.label}")
+    return EXIT_OK
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from analytics.sample import load_sample
+
+    con = store.connect(args.db)
+    try:
+        result = load_sample(con, deals=args.deals)
+    finally:
+        con.close()
+    _print_result(result, sys.stdout)
+    return EXIT_OK
+
+
+COMMANDS = {"import": cmd_import, "status": cmd_status, "sample": cmd_sample}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return the exit code (0 done, 1 refused, 2 usage error)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ImportRejected as exc:
+        print(f"Import refused: {exc}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print("The database was not changed.", file=sys.stderr)
+        return EXIT_REJECTED
+    except StoreBusy as exc:
+        print(f"{exc.title}: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    except MappingError as exc:
+        print(f"python -m analytics: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AnalyticsError as exc:
+        print(f"{exc.title}: {exc}", file=sys.stderr)
+        return EXIT_REJECTED

@@ -1,0 +1,88 @@
+"""The few named errors the analytics package raises, and the problem records imports report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file: where it is, what the value was, and what is wrong."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f'column "{self.column}"')
+        shown = ""
+        if self.value is not None:
+            text = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+            shown = f" (value {text!r})"
+        return f"{', '.join(where)}: {self.message}{shown}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A data-quality observation about imported rows: counted and shown, not an error."""
+
+    file: str
+    column: str | None
+    count: int
+    message: str
+    rows: tuple[int, ...] = field(default=())
+
+    def __str__(self) -> str:
+        col = f' column "{self.column}"' if self.column else ""
+        sample = ""
+        if self.rows:
+            listed = ", ".join(str(r) for r in self.rows[:5])
+            more = ", ..." if self.count > len(self.rows[:5]) else ""
+            sample = f" (rows {listed}{more})"
+        return f"{self.file}{col}: {self.count} {self.message}{sample}"
+
+
+class AnalyticsError(Exception):
+    """Base of every error this package raises on purpose."""
+
+    title = "Error"
+
+
+class ImportRejected(AnalyticsError):
+    """The import was refused; problems lists every reason, and nothing was written."""
+
+    title = "Import refused"
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was imported")
+
+
+class StoreBusy(AnalyticsError):
+    """Another process has the database file open for writing."""
+
+    title = "Database in use"
+
+    def __init__(self, path: Path, pid: int | None):
+        self.path = path
+        self.pid = pid
+        held = f" (process {pid})" if pid else ""
+        super().__init__(
+            f"The database {path} is open in another program{held}, most likely the running "
+            "dashboard. Stop the dashboard and run the command again, import the file from the "
+            "dashboard's Data page instead, or give another database with --db."
+        )
+
+
+class MappingError(AnalyticsError):
+    """A column mapping or constant given by the user does not fit the file or the schema."""
+
+    title = "Mapping error"

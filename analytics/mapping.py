@@ -1,0 +1,152 @@
+"""Which source column feeds which canonical column: presets, synonyms and the user's own mapping."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from analytics.errors import MappingError
+from analytics.presets import PRESETS, SYNONYMS, Preset, detect_preset, normalize_header
+from analytics.schema import IMPORTABLE
+
+# HubSpot writes one column per stage with the date a deal entered it.
+_HUBSPOT_ENTERED = re.compile(r'^Date entered "(?P<stage>.+) \((?P<pipeline>.+)\)"$')
+_HUBSPOT_ENTERED_API = re.compile(r"^hs_(?:v2_)?date_entered_(?P<stage>(?!current_stage).+)$")
+
+
+@dataclass(frozen=True)
+class EnteredColumn:
+    """A column holding the date deals entered one stage (HubSpot's "Date entered ...")."""
+
+    source: str
+    stage: str
+    pipeline: str | None
+
+
+@dataclass
+class Mapping:
+    """How one file maps onto one canonical table."""
+
+    kind: str
+    preset: Preset
+    columns: dict[str, tuple[str, ...]]
+    constants: dict[str, str] = field(default_factory=dict)
+    unmapped: list[str] = field(default_factory=list)
+    entered_columns: list[EnteredColumn] = field(default_factory=list)
+
+    def missing_required(self) -> list[str]:
+        """Return the required canonical columns that neither a column nor a constant gives."""
+        table = IMPORTABLE[self.kind]
+        return [
+            c.name
+            for c in table.columns
+            if c.required and c.name not in self.columns and c.name not in self.constants
+        ]
+
+    def describe(self) -> dict[str, str]:
+        """Return canonical column -> where its value comes from, for people to read."""
+        out = {c: " / ".join(s) for c, s in self.columns.items()}
+        out.update({c: f"= {v!r}" for c, v in self.constants.items()})
+        return out
+
+
+def _entered_columns(headers: list[str]) -> list[EnteredColumn]:
+    out = []
+    for h in headers:
+        m = _HUBSPOT_ENTERED.match(h.strip())
+        if m:
+            out.append(EnteredColumn(h, m["stage"], m["pipeline"]))
+            continue
+        m = _HUBSPOT_ENTERED_API.match(h.strip())
+        if m:
+            out.append(EnteredColumn(h, m["stage"], None))
+    return out
+
+
+def _auto_columns(kind: str, headers: list[str], preset: Preset) -> dict[str, tuple[str, ...]]:
+    by_lower = {h.strip().lower(): h for h in headers}
+    by_norm: dict[str, str] = {}
+    for h in headers:
+        by_norm.setdefault(normalize_header(h), h)
+    used: set[str] = set()
+    columns: dict[str, tuple[str, ...]] = {}
+    for canonical, candidates in preset.columns.get(kind, {}).items():
+        found = tuple(by_lower[c.lower()] for c in candidates if c.lower() in by_lower)
+        if found:
+            columns[canonical] = found
+    for sources in columns.values():
+        used.update(sources)
+    for canonical, synonyms in SYNONYMS.get(kind, {}).items():
+        if canonical in columns:
+            continue
+        for synonym in synonyms:
+            source = by_norm.get(synonym)
+            if source is not None and source not in used:
+                columns[canonical] = (source,)
+                used.add(source)
+                break
+    return columns
+
+
+def _score(kind: str, headers: list[str], preset: Preset, columns: dict) -> int:
+    present = {h.strip().lower() for h in headers}
+    markers = preset.kind_markers.get(kind, ())
+    # A CRM's tell-tale header for a kind outranks everything else.
+    bonus = 10_000 if markers and any(m.lower() in present for m in markers) else 0
+    return len(columns) + bonus
+
+
+def resolve_mapping(
+    headers: list[str],
+    *,
+    kind: str | None = None,
+    preset: str = "auto",
+    explicit: dict[str, str] | None = None,
+    constants: dict[str, str] | None = None,
+) -> Mapping:
+    """Return the mapping of a file: its kind, preset, and source column per canonical column."""
+    explicit = dict(explicit or {})
+    constants = dict(constants or {})
+    if preset == "auto":
+        chosen = detect_preset(headers)
+    elif preset in PRESETS:
+        chosen = PRESETS[preset]
+    else:
+        raise MappingError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    if kind is not None and kind not in IMPORTABLE:
+        raise MappingError(f"unknown kind {kind!r}; choose one of {', '.join(IMPORTABLE)}")
+    kinds = [kind] if kind else list(IMPORTABLE)
+    best: Mapping | None = None
+    best_score = -1
+    for candidate in kinds:
+        table = IMPORTABLE[candidate]
+        names = {c.name for c in table.columns}
+        for target in list(explicit) + list(constants):
+            if target not in names and kind is not None:
+                raise MappingError(
+                    f"{target!r} is not a column of {candidate}; "
+                    f"its columns are {', '.join(sorted(names))}"
+                )
+        if any(t not in names for t in list(explicit) + list(constants)):
+            continue
+        columns = _auto_columns(candidate, headers, chosen)
+        for target, source in explicit.items():
+            columns[target] = (source,)
+        merged_constants = {**chosen.constants.get(candidate, {}), **constants}
+        for target in merged_constants:
+            columns.pop(target, None)
+        mapping = Mapping(candidate, chosen, columns, merged_constants)
+        # A kind with every required column beats any kind missing one; among equals,
+        # the kind that maps more columns wins.
+        complete = 0 if mapping.missing_required() else 1000
+        score = complete + _score(candidate, headers, chosen, columns)
+        if score > best_score:
+            best, best_score = mapping, score
+    if best is None:
+        raise MappingError("the mapping names columns that no kind of record has")
+    used = {s for sources in best.columns.values() for s in sources}
+    if best.kind == "deals":
+        best.entered_columns = _entered_columns(headers)
+        used.update(e.source for e in best.entered_columns)
+    best.unmapped = [h for h in headers if h not in used]
+    return best

@@ -1,0 +1,325 @@
+"""Reading CSV, XLSX and Parquet files into DuckDB tables of text, with spreadsheet row numbers."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from analytics.errors import Problem
+
+DELIMITERS = (",", ";", "\t", "|")
+_CHUNK = 1 << 20
+
+
+@dataclass
+class RawTable:
+    """A file loaded as text: the DuckDB table holding it, its header, and how to find rows."""
+
+    file: str
+    table: str
+    columns: list[str]
+    rows: int
+    encoding: str
+    problems: list[Problem]
+    row_of: Callable[[int], int]
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _detect_encoding(path: Path) -> str:
+    """Return the encoding of a text file: utf-8, utf-8-sig, utf-16 or cp932."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "cp932"):
+        if _decodes(path, encoding):
+            return encoding
+    raise _Unreadable(
+        "the file is not text in a supported encoding (UTF-8, UTF-16 or Shift_JIS/CP932); "
+        "save it as CSV UTF-8 and try again"
+    )
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if b"\x00" in chunk:
+                return False
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
+    """Return a UTF-8 copy of a file written in another encoding (DuckDB reads UTF-8)."""
+    out = workdir / (path.stem + ".utf8.csv")
+    with (
+        path.open("r", encoding=encoding, newline="") as src,
+        out.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        while chunk := src.read(_CHUNK):
+            dst.write(chunk)
+    return out
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    """Return the delimiter that splits the header line into the most fields."""
+    best, best_count = ",", 0
+    for delim in DELIMITERS:
+        fields = next(csv.reader([first_line], delimiter=delim), [])
+        if len(fields) - 1 > best_count:
+            best, best_count = delim, len(fields) - 1
+    return best
+
+
+def _first_line(path: Path) -> str:
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        line = fh.readline()
+    return line.rstrip("\r\n")
+
+
+def _has_blank_lines(path: Path) -> bool:
+    with path.open("rb") as fh:
+        tail = b""
+        while chunk := fh.read(_CHUNK):
+            data = tail + chunk
+            if b"\n\n" in data or b"\n\r\n" in data:
+                return True
+            tail = data[-2:]
+    return False
+
+
+def _spreadsheet_rows(path: Path, delim: str, reject_lines: set[int]) -> list[int]:
+    """Return, per row DuckDB kept, the row a spreadsheet shows it on (header is row 1)."""
+    rows: list[int] = []
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=delim)
+        next(reader, None)
+        record = 1
+        start_line = reader.line_num + 1
+        for fields in reader:
+            record += 1
+            if fields and start_line not in reject_lines:
+                rows.append(record)
+            start_line = reader.line_num + 1
+    return rows
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
+    """Load a delimited text file into table as text; structural problems are collected."""
+    try:
+        encoding = _detect_encoding(path)
+    except _Unreadable as exc:
+        return _failed(label, table, str(exc))
+    with tempfile.TemporaryDirectory(prefix="pipeline-import-") as tmp:
+        source = path
+        if encoding in ("utf-16", "cp932"):
+            source = _transcode(path, encoding, Path(tmp))
+        header = _first_line(source)
+        if not header.strip():
+            return _failed(label, table, "the file is empty: it has no header row")
+        delim = _sniff_delimiter(header)
+        scan = f"{table}__scan"
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?, delim = ?, "
+                "quote = '\"', escape = '\"', header = true, all_varchar = true, "
+                "auto_detect = true, store_rejects = true, rejects_table = ?, rejects_scan = ?, "
+                "max_line_size = 10000000, parallel = true)",
+                [str(source), delim, f"{table}__rejects", scan],
+            )
+        except duckdb.Error as exc:
+            return _failed(label, table, f"the file cannot be read as CSV: {_first_sentence(exc)}")
+        rejects = con.execute(
+            f"SELECT line, column_name, csv_line, error_type, error_message "
+            f"FROM {table}__rejects ORDER BY line"
+        ).fetchall()
+        con.execute(f"DROP TABLE IF EXISTS {table}__rejects")
+        con.execute(f"DROP TABLE IF EXISTS {scan}")
+        columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        problems = [_reject_problem(label, *r) for r in rejects]
+        if rejects or _has_blank_lines(source):
+            mapping = _spreadsheet_rows(source, delim, {int(r[0]) for r in rejects})
+            if len(mapping) == rows:
+                row_of = mapping.__getitem__
+            else:
+                row_of = _plus_two
+        else:
+            row_of = _plus_two
+    if rows == 0 and not problems:
+        problems.append(Problem(label, None, None, None, "the file has a header but no data rows"))
+    return RawTable(label, table, columns, rows, encoding, problems, row_of)
+
+
+def _plus_two(rowid: int) -> int:
+    return rowid + 2
+
+
+def _first_sentence(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
+
+
+def _reject_problem(
+    label: str, line: int, column: str | None, csv_line: str | None, kind: str, message: str
+) -> Problem:
+    explain = {
+        "TOO MANY COLUMNS": "the row has more fields than the header",
+        "MISSING COLUMNS": "the row has fewer fields than the header (truncated row?)",
+        "UNQUOTED VALUE": "a quote character is misplaced",
+        "LINE SIZE OVER MAXIMUM": "the row is longer than 10 MB",
+        "INVALID ENCODING": "the row contains bytes that are not valid text",
+        "INVALID UNICODE": "the row contains bytes that are not valid text",
+    }.get(kind, message.split("\n")[0][:200])
+    return Problem(label, int(line), column, (csv_line or "")[:80] or None, explain)
+
+
+def _failed(label: str, table: str, message: str) -> RawTable:
+    return RawTable(label, table, [], 0, "", [Problem(label, None, None, None, message)], _plus_two)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text.strip() else None
+
+
+def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
+    """Load the first worksheet of an XLSX workbook into table as text."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        return _failed(label, table, f"the file cannot be read as an Excel workbook: {exc}")
+    try:
+        sheet = book.worksheets[0]
+        rows_iter = sheet.iter_rows(values_only=True)
+        header: list[str] | None = None
+        header_row = 0
+        # header_row outlives the loop: data rows are numbered from it.
+        for header_row, values in enumerate(rows_iter, start=1):  # noqa: B007
+            if any(v is not None and str(v).strip() for v in values):
+                header = [str(v).strip() if v is not None else "" for v in values]
+                break
+        if header is None:
+            return _failed(label, table, "the workbook's first sheet is empty")
+        while header and not header[-1]:
+            header.pop()
+        names = _unique_names(header)
+        data: list[list[str | None]] = [[] for _ in names]
+        row_numbers: list[int] = []
+        for number, values in enumerate(rows_iter, start=header_row + 1):
+            cells = [_cell_text(v) for v in itertools.islice(values, len(names))]
+            if not any(cells):
+                continue
+            cells += [None] * (len(names) - len(cells))
+            for col, cell in zip(data, cells, strict=True):
+                col.append(cell)
+            row_numbers.append(number)
+    finally:
+        book.close()
+    arrow = pa.table({n: pa.array(c, type=pa.string()) for n, c in zip(names, data, strict=True)})
+    con.register(f"{table}__arrow", arrow)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {table}__arrow")
+    con.unregister(f"{table}__arrow")
+    problems = []
+    if not row_numbers:
+        problems.append(Problem(label, None, None, None, "the sheet has a header but no data rows"))
+    return RawTable(
+        label, table, names, len(row_numbers), "xlsx", problems, row_numbers.__getitem__
+    )
+
+
+def _unique_names(header: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, name in enumerate(header):
+        name = name or f"column{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
+    """Load a Parquet file into table, every column cast to text."""
+    try:
+        described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+        columns = [r[0] for r in described]
+        casts = ", ".join(f"CAST({_quote(c)} AS VARCHAR) AS {_quote(c)}" for c in columns)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {casts} FROM read_parquet(?)",
+            [str(path)],
+        )
+    except duckdb.Error as exc:
+        return _failed(label, table, f"the file cannot be read as Parquet: {_first_sentence(exc)}")
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    problems = []
+    if rows == 0:
+        problems.append(Problem(label, None, None, None, "the file has no rows"))
+    return RawTable(label, table, columns, rows, "parquet", problems, lambda rowid: rowid + 1)
+
+
+def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTable:
+    """Load any supported file into a temporary text table, choosing the reader by content."""
+    label = path.name
+    if not path.exists():
+        return _failed(label, table, "the file does not exist")
+    if path.is_dir():
+        return _failed(label, table, "this is a folder, not a file")
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic == b"PAR1":
+        return read_parquet(con, path, table, label)
+    if magic == b"PK\x03\x04":
+        return read_xlsx(con, path, table, label)
+    if path.stat().st_size == 0:
+        return _failed(label, table, "the file is empty")
+    return read_csv(con, path, table, label)
+
+
+def header_of(path: Path, limit: int = 65536) -> list[str]:
+    """Return the header fields of a CSV file cheaply (for previews)."""
+    encoding = _detect_encoding(path)
+    with path.open("r", encoding=encoding, newline="") as fh:
+        text = fh.read(limit)
+    first = text.splitlines()[0] if text else ""
+    return next(csv.reader(io.StringIO(first), delimiter=_sniff_delimiter(first)), [])

@@ -1,0 +1,241 @@
+"""Writing validated import tables into the store (called inside the import's transaction)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+from analytics.parsing import quote_ident as q
+from analytics.schema import IMPORTABLE
+
+
+def _next_id(cur: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+    return cur.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0]
+
+
+def record_import(
+    cur: duckdb.DuckDBPyConnection,
+    source_file: str,
+    kind: str,
+    preset: str,
+    content_hash: str,
+    rows: int,
+) -> None:
+    """Log one imported file (its content hash makes a repeat import a no-op)."""
+    cur.execute(
+        "INSERT INTO imports VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?)",
+        [_next_id(cur, "imports", "import_id"), source_file, kind, preset, content_hash, rows],
+    )
+
+
+def already_imported(cur: duckdb.DuckDBPyConnection, kind: str, content_hash: str) -> bool:
+    """Return True when a file with this content and these options was imported before."""
+    return (
+        cur.execute(
+            "SELECT count(*) FROM imports WHERE kind = ? AND content_hash = ?", [kind, content_hash]
+        ).fetchone()[0]
+        > 0
+    )
+
+
+def write_pipelines(
+    cur: duckdb.DuckDBPyConnection,
+    declared: dict[str, list[str]],
+    probabilities: dict[tuple[str, str], float | None],
+    rotting: dict[tuple[str, str], int | None],
+) -> int:
+    """Replace the stages of every declared pipeline; return the number of stage rows written."""
+    written = 0
+    for pipeline, stages in declared.items():
+        cur.execute("DELETE FROM pipelines_stages WHERE pipeline = ?", [pipeline])
+        cur.executemany(
+            "INSERT INTO pipelines_stages VALUES (?, ?, ?, ?, ?)",
+            [
+                (pipeline, stage, i, probabilities.get((pipeline, stage)),
+                 rotting.get((pipeline, stage)))
+                for i, stage in enumerate(stages, start=1)
+            ],
+        )  # fmt: skip
+        written += len(stages)
+    return written
+
+
+def _columns(kind: str) -> list[str]:
+    return [c.name for c in IMPORTABLE[kind].stored_columns]
+
+
+def write_keyed(cur: duckdb.DuckDBPyConnection, kind: str, fin: str) -> dict[str, int]:
+    """Insert new rows and replace changed ones by key; return counts of inserted and updated."""
+    table = IMPORTABLE[kind]
+    key = q(table.key)
+    cols = ", ".join(q(c) for c in _columns(kind))
+    inserted, updated = cur.execute(
+        f"SELECT count(*) FILTER (WHERE t.{key} IS NULL), "
+        f"count(*) FILTER (WHERE t.{key} IS NOT NULL AND "
+        f"({', '.join('f.' + q(c) for c in _columns(kind))}) IS DISTINCT FROM "
+        f"({', '.join('t.' + q(c) for c in _columns(kind))})) "
+        f"FROM {fin} AS f LEFT JOIN {table.name} AS t ON t.{key} = f.{key}"
+    ).fetchone()
+    cur.execute(f"DELETE FROM {table.name} WHERE {key} IN (SELECT {key} FROM {fin})")
+    cur.execute(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {fin}")
+    return {"inserted": inserted, "updated": updated}
+
+
+def write_deals(
+    cur: duckdb.DuckDBPyConnection,
+    fin: str,
+    taken_at: datetime,
+    source_file: str,
+    content_hash: str,
+) -> dict[str, int]:
+    """Upsert deals, record stage/amount/close-date changes and derive missing history."""
+    cols = _columns("deals")
+    compared = [c for c in cols if c != "custom"]
+    chg = f"{fin}_chg"
+    cur.execute(
+        f"""
+        CREATE TEMP TABLE {chg} AS
+        SELECT f.*, d.deal_id IS NOT NULL AS existed, d.stage AS old_stage,
+               d.amount AS old_amount, d.expected_close_date AS old_close,
+               ({", ".join("f." + q(c) for c in compared)}) IS DISTINCT FROM
+               ({", ".join("d." + q(c) for c in compared)}) AS differs
+        FROM {fin} AS f LEFT JOIN deals AS d USING (deal_id)
+        """
+    )
+    counts = dict(
+        zip(
+            ("inserted", "updated"),
+            cur.execute(
+                f"SELECT count(*) FILTER (WHERE NOT existed), "
+                f"count(*) FILTER (WHERE existed AND differs) FROM {chg}"
+            ).fetchone(),
+            strict=True,
+        )
+    )
+    # A stage that differs from the previous export is a move seen between two snapshots.
+    cur.execute(
+        f"""
+        INSERT INTO stage_events (deal_id, stage, entered_at, source)
+        SELECT deal_id, stage,
+               CASE WHEN status <> 'open' THEN coalesce(closed_at, ?)
+                    ELSE coalesce(last_stage_change_at, ?) END,
+               'snapshot'
+        FROM {chg} WHERE existed AND stage IS DISTINCT FROM old_stage
+        """,
+        [taken_at, taken_at],
+    )
+    counts["stage_changes"] = cur.execute(
+        f"SELECT count(*) FROM {chg} WHERE existed AND stage IS DISTINCT FROM old_stage"
+    ).fetchone()[0]
+    for field, new, old in (
+        ("amount", "amount", "old_amount"),
+        ("expected_close_date", "expected_close_date", "old_close"),
+    ):
+        cur.execute(
+            f"""
+            INSERT INTO deal_changes
+            SELECT deal_id, ?, CAST({old} AS VARCHAR), CAST({new} AS VARCHAR), ?
+            FROM {chg} WHERE existed AND {new} IS DISTINCT FROM {old}
+            """,
+            [field, taken_at],
+        )
+    counts["field_changes"] = cur.execute(
+        f"SELECT count(*) FROM {chg} WHERE existed AND "
+        "(amount IS DISTINCT FROM old_amount OR expected_close_date IS DISTINCT FROM old_close)"
+    ).fetchone()[0]
+    _derive_events(cur, chg)
+    quoted = ", ".join(q(c) for c in cols)
+    cur.execute(f"DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM {fin})")
+    cur.execute(f"INSERT INTO deals ({quoted}) SELECT {quoted} FROM {fin}")
+    rows = cur.execute(f"SELECT count(*) FROM {fin}").fetchone()[0]
+    cur.execute(
+        "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?)",
+        [_next_id(cur, "snapshots", "snapshot_id"), taken_at, source_file, rows, content_hash],
+    )
+    return counts
+
+
+def _derive_events(cur: duckdb.DuckDBPyConnection, chg: str) -> None:
+    """Give new deals without any history events from their created and closed dates."""
+    new = f"{chg}_new"
+    cur.execute(
+        f"""
+        CREATE TEMP TABLE {new} AS
+        SELECT c.deal_id, c.status, c.stage, c.open_stage, c.created_at, c.closed_at,
+               c.last_stage_change_at, first.stage AS first_stage
+        FROM {chg} AS c
+        LEFT JOIN pipelines_stages AS first ON first.pipeline = c.pipeline AND first.position = 1
+        WHERE NOT c.existed
+          AND NOT EXISTS (SELECT 1 FROM stage_events e WHERE e.deal_id = c.deal_id)
+        """
+    )
+    cur.execute(
+        f"""
+        INSERT INTO stage_events (deal_id, stage, entered_at, source)
+        SELECT deal_id,
+               CASE WHEN status = 'open' AND last_stage_change_at > created_at THEN first_stage
+                    ELSE coalesce(open_stage, first_stage) END,
+               created_at, 'derived'
+        FROM {new} WHERE coalesce(open_stage, first_stage) IS NOT NULL
+        UNION ALL
+        SELECT deal_id, open_stage, last_stage_change_at, 'derived'
+        FROM {new}
+        WHERE status = 'open' AND last_stage_change_at > created_at
+          AND open_stage IS DISTINCT FROM first_stage AND first_stage IS NOT NULL
+        UNION ALL
+        SELECT deal_id, stage, greatest(closed_at, created_at), 'derived'
+        FROM {new} WHERE status <> 'open' AND closed_at IS NOT NULL
+        """
+    )
+
+
+def write_history(cur: duckdb.DuckDBPyConnection, fin: str) -> dict[str, int]:
+    """Replace the history of the deals in fin: one event per stage visit, plus field changes."""
+    h = f"{fin}_visits"
+    cur.execute(
+        f"""
+        CREATE TEMP TABLE {h} AS
+        SELECT *, lag(stage) OVER w AS prev_stage, lag(amount) OVER w AS prev_amount,
+               lag(expected_close_date) OVER w AS prev_close
+        FROM {fin}
+        WINDOW w AS (PARTITION BY deal_id ORDER BY entered_at, __rowid)
+        """
+    )
+    bounds = f"{fin}_bounds"
+    cur.execute(
+        f"CREATE TEMP TABLE {bounds} AS SELECT deal_id, max(entered_at) AS last "
+        f"FROM {h} GROUP BY deal_id"
+    )
+    # The CRM's history is authoritative up to its last row; later snapshot moves stay.
+    cur.execute(
+        f"DELETE FROM stage_events AS e USING {bounds} AS b WHERE e.deal_id = b.deal_id "
+        "AND (e.source IN ('history', 'derived') OR e.entered_at <= b.last)"
+    )
+    # Salesforce logs a row for every amount, probability or close-date change:
+    # consecutive rows in one stage are one visit.
+    cur.execute(
+        f"INSERT INTO stage_events (deal_id, stage, entered_at, source) "
+        f"SELECT deal_id, stage, entered_at, 'history' FROM {h} "
+        "WHERE prev_stage IS NULL OR prev_stage <> stage"
+    )
+    events = cur.execute(
+        f"SELECT count(*) FROM {h} WHERE prev_stage IS NULL OR prev_stage <> stage"
+    ).fetchone()[0]
+    cur.execute(
+        f"DELETE FROM deal_changes AS c USING {bounds} AS b "
+        "WHERE c.deal_id = b.deal_id AND c.changed_at <= b.last"
+    )
+    cur.execute(
+        f"""
+        INSERT INTO deal_changes
+        SELECT deal_id, 'amount', CAST(prev_amount AS VARCHAR), CAST(amount AS VARCHAR), entered_at
+        FROM {h} WHERE prev_amount IS NOT NULL AND amount IS NOT NULL AND amount <> prev_amount
+        UNION ALL
+        SELECT deal_id, 'expected_close_date', CAST(prev_close AS VARCHAR),
+               CAST(expected_close_date AS VARCHAR), entered_at
+        FROM {h} WHERE prev_close IS NOT NULL AND expected_close_date IS NOT NULL
+          AND expected_close_date <> prev_close
+        """
+    )
+    return {"stage_events": events}
