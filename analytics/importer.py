@@ -1069,7 +1069,10 @@ def import_files(
                 _reference_note(cur, s, fin, "deal_id", "deals", "deal_id", deal_tables)
             elif s.mapping.kind == "leads":
                 _reference_note(cur, s, fin, "deal_id", "deals", "deal_id", deal_tables)
-        problems = [p for s in staged_files for p in s.problems]
+        problems = sorted(
+            (p for s in staged_files for p in s.problems),
+            key=lambda p: (p.file, p.row is None, p.row or 0),
+        )
         if problems:
             raise ImportRejected(problems)
         result = ImportResult(
