@@ -431,7 +431,7 @@ PRESETS: dict[str, Preset] = {
         ),
         kind_markers={
             "stage_events": ("OpportunityId",),
-            "deals": ("StageName",),
+            "deals": ("IsWon", "IsClosed", "StageSortOrder", "Opportunity Name"),
             "activities": ("WhatId",),
             "leads": ("IsConverted",),
             "contacts": ("Email",),
