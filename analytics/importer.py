@@ -129,7 +129,7 @@ _SALESFORCE_PREFIXES = {"deal_id": "006", "organization_id": "001", "contact_id"
 
 
 def _stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: _Ids) -> None:
-    """Create the file's table of trimmed text per canonical column (constants bound, not pasted)."""
+    """Create the file's view of trimmed text per canonical column (constants bound, not pasted)."""
     mapping = staged.mapping
     table = IMPORTABLE[mapping.kind]
     selects = ["raw.rowid AS __rowid"]
@@ -157,7 +157,8 @@ def _stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: _Ids) -> Non
     else:
         source = f"{staged.raw.table} AS raw"
     cur.execute(
-        f"CREATE TEMP TABLE {staged.table}_raw AS SELECT {', '.join(selects)} FROM {source}"
+        # A view: the trimmed text is computed as the typed table is built, not stored twice.
+        f"CREATE TEMP VIEW {staged.table}_raw AS SELECT {', '.join(selects)} FROM {source}"
     )
 
 
@@ -172,10 +173,14 @@ def _date_orders(
         return {c: forced for c in present}
     if not present:
         return {}
-    aggregates = []
-    for c in present:
-        aggregates += parsing.date_order_probe(q(c + "__raw"))
-    row = cur.execute(f"SELECT {', '.join(aggregates)} FROM {staged.table}_raw").fetchone()
+    parts, aggregates = ["__rowid"], []
+    for i, c in enumerate(present):
+        first, second = parsing.date_order_parts(q(c + "__raw"))
+        parts += [f"{first} AS f{i}", f"{second} AS s{i}"]
+        aggregates += parsing.date_order_probe(f"f{i}", f"s{i}")
+    row = cur.execute(
+        f"SELECT {', '.join(aggregates)} FROM (SELECT {', '.join(parts)} FROM {staged.table}_raw)"
+    ).fetchone()
     orders: dict[str, str | None] = {}
     ambiguous: dict[str, int] = {}
     for i, c in enumerate(present):
@@ -185,6 +190,7 @@ def _date_orders(
         elif mdy and not dmy:
             orders[c] = "mdy"
         else:
+            # Evidence both ways means mixed orders: the values that fail are reported.
             orders[c] = None
             if first_ambiguous is not None and not (dmy and mdy):
                 ambiguous[c] = first_ambiguous
@@ -240,7 +246,7 @@ def _stage_typed(cur: duckdb.DuckDBPyConnection, staged: Staged, orders: dict) -
     cur.execute(
         f"CREATE TEMP TABLE {staged.table} AS SELECT {', '.join(selects)} FROM {staged.table}_raw"
     )
-    cur.execute(f"DROP TABLE {staged.table}_raw")
+    cur.execute(f"DROP VIEW {staged.table}_raw")
 
 
 def _listed(
@@ -311,8 +317,10 @@ def _check_duplicates(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     stored = [c.name for c in IMPORTABLE[staged.mapping.kind].columns]
     content = "(" + ", ".join(q(c) for c in stored) + ")"
     rows = cur.execute(
+        f"WITH repeated AS (SELECT {q(key)} FROM {staged.table} WHERE {q(key)} IS NOT NULL "
+        f"GROUP BY {q(key)} HAVING count(*) > 1) "
         f"SELECT {q(key)}, list(__rowid ORDER BY __rowid), count(DISTINCT {content}) "
-        f"FROM {staged.table} WHERE {q(key)} IS NOT NULL GROUP BY {q(key)} HAVING count(*) > 1 "
+        f"FROM {staged.table} JOIN repeated USING ({q(key)}) GROUP BY {q(key)} "
         f"ORDER BY min(__rowid)"
     ).fetchall()
     conflicting = [(k, r) for k, r, distinct in rows if distinct > 1]

@@ -14,78 +14,77 @@ def sql_list(values: list[str] | tuple[str, ...]) -> str:
 
 
 _YMD = ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
-_DMY = (
-    "%d/%m/%y %H:%M:%S", "%d/%m/%y %H:%M", "%d/%m/%y",
-    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
-    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d.%m.%y",
-    "%d-%m-%Y %H:%M:%S", "%d-%m-%Y",
-)  # fmt: skip
-_MDY = (
-    "%m/%d/%y %I:%M:%S %p", "%m/%d/%y %I:%M %p", "%m/%d/%y %H:%M:%S", "%m/%d/%y %H:%M",
-    "%m/%d/%y",
-    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
-    "%m/%d/%Y",
-    "%m-%d-%Y %H:%M:%S", "%m-%d-%Y",
-)  # fmt: skip
+# Day-first and month-first formats, split by two- and four-digit years: a four-digit-year
+# format happily reads "24" as the year 24.
+_FORMATS = {
+    ("dmy", 2): ("%d/%m/%y %H:%M:%S", "%d/%m/%y %H:%M", "%d/%m/%y", "%d.%m.%y", "%d-%m-%y"),
+    ("dmy", 4): (
+        "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
+        "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y",
+    ),
+    ("mdy", 2): (
+        "%m/%d/%y %I:%M:%S %p", "%m/%d/%y %I:%M %p", "%m/%d/%y %H:%M:%S", "%m/%d/%y %H:%M",
+        "%m/%d/%y", "%m-%d-%y",
+    ),
+    ("mdy", 4): (
+        "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
+        "%m/%d/%Y", "%m-%d-%Y %H:%M:%S", "%m-%d-%Y",
+    ),
+}  # fmt: skip
+
+# Shapes of a date cell, tested with cheap regular expressions before any parsing.
+_ISO = "'^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}'"
+_YMD_SHAPE = "'^[0-9]{4}[/.年][0-9]{1,2}'"
+_DM2 = "'^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}([^0-9]|$)'"
+_DM4 = "'^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4}'"
+_EXCEL = "'[0-9]{5}(\\.[0-9]+)?'"
+_OFFSET = "'(Z| ?UTC|[+-][0-9]{2}:?[0-9]{2})$'"
 
 
-def _plausible(expr: str) -> str:
-    # A four-digit-year format happily reads "24" as the year 24; such dates are typos.
-    return f"(CASE WHEN year({expr}) BETWEEN 1900 AND 2200 THEN {expr} END)"
-
-
-def iso_timestamp(v: str) -> str:
-    """Return SQL parsing ISO 8601 text (with or without offset) to a UTC TIMESTAMP."""
-    return _plausible(f"timezone('UTC', try_cast({v} AS TIMESTAMPTZ))")
-
-
-def ymd_timestamp(v: str) -> str:
-    """Return SQL parsing YYYY/MM/DD-style text."""
-    return _plausible(f"try_strptime({v}, {sql_list(_YMD)})")
-
-
-def dmy_timestamp(v: str) -> str:
-    """Return SQL parsing day-first text (DD/MM/YYYY)."""
-    return _plausible(f"try_strptime({v}, {sql_list(_DMY)})")
-
-
-def mdy_timestamp(v: str) -> str:
-    """Return SQL parsing month-first text (MM/DD/YYYY, as US exports write it)."""
-    return _plausible(f"try_strptime({v}, {sql_list(_MDY)})")
-
-
-def excel_timestamp(v: str) -> str:
-    """Return SQL reading an Excel serial day number (1954..2119) as a TIMESTAMP."""
-    return (
-        f"(CASE WHEN regexp_full_match({v}, '[0-9]{{5}}(\\.[0-9]+)?') "
-        f"AND try_cast({v} AS DOUBLE) BETWEEN 20000 AND 80000 "
-        f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(try_cast({v} AS DOUBLE) "
-        f"* 86400000000) AS BIGINT)) END)"
-    )
+def _year_ok(year_text: str) -> str:
+    return f"{year_text} BETWEEN '1900' AND '2200'"
 
 
 def timestamp(v: str, order: str | None) -> str:
-    """Return SQL parsing a date or timestamp cell with the column's day/month order."""
-    parts = [iso_timestamp(v), ymd_timestamp(v)]
-    if order == "dmy":
-        parts.append(dmy_timestamp(v))
-    elif order == "mdy":
-        parts.append(mdy_timestamp(v))
-    else:
-        # Undecided columns hold only values both orders read the same way.
-        parts.append(dmy_timestamp(v))
-    parts.append(excel_timestamp(v))
-    return "coalesce(" + ", ".join(parts) + ")"
+    """Return SQL parsing a date or timestamp cell (NULL when unreadable) to a UTC TIMESTAMP.
+
+    order is the column's day/month order, "dmy" or "mdy"; None reads day-first, which is
+    only used for columns whose values read the same either way.
+    """
+    order = order or "dmy"
+    dm4_year = f"regexp_extract({v}, '^[0-9]{{1,2}}[/.-][0-9]{{1,2}}[/.-]([0-9]{{4}})', 1)"
+    return (
+        f"(CASE "
+        f"WHEN regexp_matches({v}, {_ISO}) THEN (CASE WHEN {_year_ok(f'left({v}, 4)')} THEN "
+        f"(CASE WHEN regexp_matches({v}, {_OFFSET}) "
+        f"THEN timezone('UTC', try_cast({v} AS TIMESTAMPTZ)) "
+        f"ELSE try_cast({v} AS TIMESTAMP) END) END) "
+        f"WHEN regexp_matches({v}, {_YMD_SHAPE}) THEN (CASE WHEN {_year_ok(f'left({v}, 4)')} "
+        f"THEN try_strptime({v}, {sql_list(_YMD)}) END) "
+        f"WHEN regexp_matches({v}, {_DM2}) THEN try_strptime({v}, {sql_list(_FORMATS[(order, 2)])}) "
+        f"WHEN regexp_matches({v}, {_DM4}) THEN (CASE WHEN {_year_ok(dm4_year)} "
+        f"THEN try_strptime({v}, {sql_list(_FORMATS[(order, 4)])}) END) "
+        f"WHEN regexp_full_match({v}, {_EXCEL}) AND try_cast({v} AS DOUBLE) BETWEEN 20000 AND 80000 "
+        f"THEN TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(try_cast({v} AS DOUBLE) "
+        f"* 86400000000) AS BIGINT)) "
+        f"END)"
+    )
 
 
-def date_order_probe(v: str) -> list[str]:
-    """Return SQL aggregates describing a date column: counts that decide its day/month order."""
-    dmy, mdy = dmy_timestamp(v), mdy_timestamp(v)
-    direct = f"coalesce({iso_timestamp(v)}, {ymd_timestamp(v)}, {excel_timestamp(v)})"
+def date_order_parts(v: str) -> tuple[str, str]:
+    """Return SQL for the first and second number of a day/month date cell (NULL otherwise)."""
+    first = f"try_cast(regexp_extract({v}, '^([0-9]{{1,2}})[/.-][0-9]{{1,2}}[/.-][0-9]', 1) AS INTEGER)"
+    second = f"try_cast(regexp_extract({v}, '^[0-9]{{1,2}}[/.-]([0-9]{{1,2}})[/.-][0-9]', 1) AS INTEGER)"
+    return first, second
+
+
+def date_order_probe(first: str, second: str) -> list[str]:
+    """Return SQL aggregates over day/month parts: day-first evidence, month-first evidence,
+    and the first row whose value reads differently either way."""
     return [
-        f"count(*) FILTER (WHERE {direct} IS NULL AND {dmy} IS NOT NULL AND {mdy} IS NULL)",
-        f"count(*) FILTER (WHERE {direct} IS NULL AND {mdy} IS NOT NULL AND {dmy} IS NULL)",
-        f"min(__rowid) FILTER (WHERE {direct} IS NULL AND {dmy} <> {mdy})",
+        f"count(*) FILTER (WHERE {first} > 12 AND {second} <= 12)",
+        f"count(*) FILTER (WHERE {second} > 12 AND {first} <= 12)",
+        f"min(__rowid) FILTER (WHERE {first} <= 12 AND {second} <= 12 AND {first} <> {second})",
     ]
 
 
@@ -95,8 +94,9 @@ _CURRENCY = r"^(USD|EUR|GBP|JPY|US\$|\$|€|£|¥|￥)\s*|\s*(USD|EUR|GBP|JPY|\$
 def number(v: str) -> str:
     """Return SQL reading a number written with currency symbols and thousands separators."""
     s = f"replace(replace(regexp_replace(trim({v}), '{_CURRENCY}', '', 'g'), ' ', ''), chr(160), '')"
+    plain = f"regexp_full_match({v}, '-?[0-9]+(\\.[0-9]+)?')"
     return (
-        f"(CASE "
+        f"(CASE WHEN {plain} THEN try_cast({v} AS DOUBLE) "
         f"WHEN regexp_full_match({s}, '[-+]?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?') "
         f"THEN try_cast({s} AS DOUBLE) "
         f"WHEN regexp_full_match({s}, '[-+]?\\.[0-9]+') THEN try_cast({s} AS DOUBLE) "

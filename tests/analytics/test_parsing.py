@@ -29,6 +29,8 @@ def run(con, expr_builder, value, *args):
         ("2024-03-05 14:30:00", None, datetime(2024, 3, 5, 14, 30)),
         ("2024-03-05T14:30:00Z", None, datetime(2024, 3, 5, 14, 30)),
         ("2024-03-05T09:00:00+09:00", None, datetime(2024, 3, 5, 0, 0)),
+        ("2024-03-05 09:00:00 UTC", None, datetime(2024, 3, 5, 9, 0)),
+        ("2024-3-5", None, datetime(2024, 3, 5)),
         ("2024-03-05T14:30:00.250", None, datetime(2024, 3, 5, 14, 30, 0, 250000)),
         ("2024/03/05", None, datetime(2024, 3, 5)),
         ("2024/3/5 8:05", None, datetime(2024, 3, 5, 8, 5)),
@@ -120,7 +122,11 @@ def test_boolean(con, text, expected):
 def test_date_order_probe(con, values, expected):
     con.execute("CREATE OR REPLACE TEMP TABLE probe (__rowid BIGINT, v VARCHAR)")
     con.executemany("INSERT INTO probe VALUES (?, ?)", list(enumerate(values)))
-    row = con.execute(f"SELECT {', '.join(parsing.date_order_probe('v'))} FROM probe").fetchone()
+    first, second = parsing.date_order_parts("v")
+    probe = ", ".join(parsing.date_order_probe("f", "s"))
+    row = con.execute(
+        f"SELECT {probe} FROM (SELECT __rowid, {first} AS f, {second} AS s FROM probe)"
+    ).fetchone()
     assert row == expected
 
 
