@@ -1543,7 +1543,7 @@ def _write(g: _Generator, out_dir: Path) -> dict[str, Path]:
             list(
                 zip(
                     [
-                        _id("no", "T-", 4),
+                        _id("no", "T-", _width(len(frame), 4)),
                         "scope",
                         "scope_value",
                         "metric",

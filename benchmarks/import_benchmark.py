@@ -1,0 +1,142 @@
+"""Import benchmark: our importer against a bare DuckDB load and a plain pandas load, one run.
+
+    python benchmarks/import_benchmark.py --deals 1000000
+
+Generates the scaled sample (cached under benchmarks/output/), then loads the same files three
+ways, each in its own process so peak memory is measured separately:
+
+- importer: analytics.importer.import_files (sniff, map, validate, one transaction);
+- duckdb:   CREATE TABLE ... AS SELECT * FROM read_csv(file) per file, the floor;
+- pandas:   pandas.read_csv(file) then CREATE TABLE ... AS SELECT * FROM the frame.
+
+Prints rows per second, seconds, peak memory and each route's time relative to the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ORDER = ("pipelines", "organizations", "contacts", "leads", "deals", "deal_history",
+         "activities", "targets")  # fmt: skip
+
+
+def _files(workdir: Path, deals: int) -> list[Path]:
+    from analytics.sample import generate
+
+    target = workdir / f"sample_{deals}"
+    marker = target / ".complete"
+    if not marker.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        generate(target, deals=deals)
+        marker.write_text("ok")
+        print(f"generated {deals:,} deals in {time.perf_counter() - started:.1f} s", flush=True)
+    return [target / f"{name}.csv" for name in ORDER]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _route_importer(files: list[Path], db: Path) -> int:
+    from analytics import store
+    from analytics.importer import import_files
+
+    con = store.connect(db)
+    import_files(con, files)
+    rows = sum(
+        con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        for t in ("deals", "stage_events", "activities", "leads", "organizations", "contacts",
+                  "targets", "pipelines_stages")
+    )  # fmt: skip
+    con.close()
+    return rows
+
+
+def _route_duckdb(files: list[Path], db: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(db))
+    rows = 0
+    for i, f in enumerate(files):
+        con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv(?)", [str(f)])
+        rows += con.execute(f"SELECT count(*) FROM t{i}").fetchone()[0]
+    con.close()
+    return rows
+
+
+def _route_pandas(files: list[Path], db: Path) -> int:
+    import duckdb
+    import pandas as pd
+
+    con = duckdb.connect(str(db))
+    rows = 0
+    for i, f in enumerate(files):
+        frame = pd.read_csv(f)
+        con.register("frame", frame)
+        con.execute(f"CREATE TABLE t{i} AS SELECT * FROM frame")
+        con.unregister("frame")
+        rows += len(frame)
+        del frame
+    con.close()
+    return rows
+
+
+ROUTES = {"importer": _route_importer, "duckdb": _route_duckdb, "pandas": _route_pandas}
+
+
+def _child(route: str, files: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        rows = ROUTES[route]([Path(f) for f in files], Path(tmp) / "bench.duckdb")
+        seconds = time.perf_counter() - started
+    print(json.dumps({"route": route, "rows": rows, "seconds": seconds, "peak_mb": _peak_mb()}))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deals", type=int, default=1_000_000)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "output")
+    parser.add_argument("--routes", default="duckdb,importer,pandas")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("files", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child, args.files)
+        return 0
+    files = _files(args.workdir, args.deals)
+    size_mb = sum(f.stat().st_size for f in files) / 1e6
+    print(f"{args.deals:,} deals: {len(files)} files, {size_mb:,.0f} MB of CSV", flush=True)
+    results = {}
+    for route in args.routes.split(","):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", route, *map(str, files)],
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        results[route] = json.loads(out.stdout.strip().splitlines()[-1])
+        r = results[route]
+        print(f"  {route:<9} {r['seconds']:7.1f} s", flush=True)
+    floor = results.get("duckdb", {}).get("seconds")
+    print()
+    print(f"{'route':<10}{'rows':>13}{'seconds':>10}{'rows/s':>13}{'peak MB':>10}{'x floor':>9}")
+    for route, r in results.items():
+        ratio = f"{r['seconds'] / floor:8.2f}x" if floor else "       -"
+        print(
+            f"{route:<10}{r['rows']:>13,}{r['seconds']:>10.1f}{r['rows'] / r['seconds']:>13,.0f}"
+            f"{r['peak_mb']:>10,.0f}{ratio}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
