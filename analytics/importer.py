@@ -75,6 +75,8 @@ class Staged:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     skipped: bool = False
+    has_repeats: bool = False
+    unusable: bool = False
 
     @property
     def file(self) -> str:
@@ -209,8 +211,8 @@ def _date_orders(
                 staged.raw.row_of(rowid),
                 _source_name(staged.mapping, c),
                 value,
-                "ambiguous date: every value in this column reads as both day/month and "
-                "month/day; import again with --date-order dmy or --date-order mdy",
+                "ambiguous date: it reads as both day/month and month/day, and no value in "
+                "the file tells which; import again with --date-order dmy or --date-order mdy",
             )
         )
     return orders
@@ -236,17 +238,29 @@ def _typed_expr(col_type: str, raw: str, order: str | None) -> str:
     return raw
 
 
+def _is_text(col_type: str) -> bool:
+    return col_type in ("id", "text")
+
+
 def _stage_typed(cur: duckdb.DuckDBPyConnection, staged: Staged, orders: dict) -> None:
+    """Create the file's typed table; c__bad marks a cell that has text but does not parse.
+
+    The text itself is not copied: problem rows look it up in the raw view by row id.
+    """
     table = IMPORTABLE[staged.mapping.kind]
-    selects = ["__rowid"]
+    inner, outer = ["__rowid"], ["__rowid"]
     for col in table.columns:
-        raw = q(col.name + "__raw")
-        selects.append(f"{_typed_expr(col.type, raw, orders.get(col.name))} AS {q(col.name)}")
-        selects.append(raw)
+        raw, name = q(col.name + "__raw"), q(col.name)
+        if _is_text(col.type):
+            inner.append(f"{raw} AS {name}")
+            outer.append(name)
+            continue
+        inner += [f"{_typed_expr(col.type, raw, orders.get(col.name))} AS {name}", raw]
+        outer += [name, f"({raw} IS NOT NULL AND {name} IS NULL) AS {q(col.name + '__bad')}"]
     cur.execute(
-        f"CREATE TEMP TABLE {staged.table} AS SELECT {', '.join(selects)} FROM {staged.table}_raw"
+        f"CREATE TEMP TABLE {staged.table} AS SELECT {', '.join(outer)} "
+        f"FROM (SELECT {', '.join(inner)} FROM {staged.table}_raw)"
     )
-    cur.execute(f"DROP VIEW {staged.table}_raw")
 
 
 def _listed(
@@ -259,8 +273,10 @@ def _listed(
 ) -> None:
     """Add a problem for each row matching where (first MAX_LISTED listed, the rest counted)."""
     rows = cur.execute(
-        f"SELECT __rowid, {q(column + '__raw')}, count(*) OVER () FROM {staged.table} "
-        f"WHERE {where} ORDER BY __rowid LIMIT {MAX_LISTED}",
+        f"WITH hit AS (SELECT __rowid, count(*) OVER () AS n FROM {staged.table} "
+        f"WHERE {where} ORDER BY __rowid LIMIT {MAX_LISTED}) "
+        f"SELECT hit.__rowid, r.{q(column + '__raw')}, hit.n FROM hit "
+        f"LEFT JOIN {staged.table}_raw AS r USING (__rowid) ORDER BY hit.__rowid",
         list(params),
     ).fetchall()
     source = _source_name(staged.mapping, column)
@@ -285,28 +301,41 @@ _TYPE_WORDS = {
 }
 
 
+def _empty(col) -> str:
+    """Return SQL true for a typed-table row whose cell was empty."""
+    if _is_text(col.type):
+        return f"{q(col.name)} IS NULL"
+    return f"{q(col.name)} IS NULL AND NOT {q(col.name + '__bad')}"
+
+
 def _check_common(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
-    """Report unparseable values, missing required values and negative numbers."""
+    """Report unparseable values, missing required values, negative numbers and huge texts."""
     table = IMPORTABLE[staged.mapping.kind]
+    checks: list[tuple[str, str, str]] = []
     for col in table.columns:
         given = col.name in staged.mapping.columns or col.name in staged.mapping.constants
         if not given:
             continue
         if col.type in _TYPE_WORDS:
-            _listed(
-                cur, staged,
-                f"{q(col.name + '__raw')} IS NOT NULL AND {q(col.name)} IS NULL",
-                col.name, _TYPE_WORDS[col.type],
-            )  # fmt: skip
+            checks.append((q(col.name + "__bad"), col.name, _TYPE_WORDS[col.type]))
         if col.required and col.name != "stage":
-            _listed(cur, staged, f"{q(col.name + '__raw')} IS NULL", col.name,
-                    "this value is required but the cell is empty")  # fmt: skip
+            checks.append((_empty(col), col.name, "this value is required but the cell is empty"))
         if col.type in ("amount", "number", "integer"):
-            _listed(cur, staged, f"{q(col.name)} < 0", col.name,
-                    "negative values are not allowed here")  # fmt: skip
+            checks.append((f"{q(col.name)} < 0", col.name, "negative values are not allowed here"))
         elif col.type == "text" and col.stored:
-            _listed(cur, staged, f"length({q(col.name)}) > 10000", col.name,
-                    "the value is longer than 10,000 characters")  # fmt: skip
+            checks.append((f"length({q(col.name)}) > 10000", col.name,
+                           "the value is longer than 10,000 characters"))  # fmt: skip
+    if not checks:
+        return
+    # One pass counts every check; only the failing ones are listed row by row.
+    counts = cur.execute(
+        "SELECT "
+        + ", ".join(f"count(*) FILTER (WHERE {w})" for w, _, _ in checks)
+        + f" FROM {staged.table}"
+    ).fetchone()
+    for (where, column, message), n in zip(checks, counts, strict=True):
+        if n:
+            _listed(cur, staged, where, column, message)
 
 
 def _check_duplicates(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
@@ -348,6 +377,7 @@ def _check_duplicates(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
             )  # fmt: skip
         )
     if identical:
+        staged.has_repeats = True
         repeats = sum(len(r) - 1 for r in identical)
         staged.notes.append(
             Note(
@@ -364,20 +394,20 @@ def _missing_notes(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     """Count the empty cells of optional columns: shown as notes, never errors."""
     table = IMPORTABLE[staged.mapping.kind]
     optional = [
-        c.name for c in table.columns
+        c for c in table.columns
         if c.stored and not c.required and c.name in staged.mapping.columns
     ]  # fmt: skip
     if not optional or staged.raw.rows == 0:
         return
     counts = cur.execute(
         "SELECT "
-        + ", ".join(f"count(*) FILTER (WHERE {q(c + '__raw')} IS NULL)" for c in optional)
+        + ", ".join(f"count(*) FILTER (WHERE {_empty(c)})" for c in optional)
         + f" FROM {staged.table}"
     ).fetchone()
-    for name, n in zip(optional, counts, strict=True):
+    for col, n in zip(optional, counts, strict=True):
         if n:
             staged.notes.append(
-                Note(staged.file, _source_name(staged.mapping, name), n, "rows have no value")
+                Note(staged.file, _source_name(staged.mapping, col.name), n, "rows have no value")
             )
 
 
@@ -540,13 +570,13 @@ def _finish_deals(
     stage_map = ids("stagemap")
     _resolve_pairs(
         cur, staged,
-        f"SELECT pipeline, stage__raw, count(*), min(__rowid) FROM {t} GROUP BY ALL",
+        f"SELECT pipeline, stage, count(*), min(__rowid) FROM {t} GROUP BY ALL",
         pipelines, default_pipeline, stage_map,
     )  # fmt: skip
     if staged.mapping.columns.get("status") or "status" in staged.mapping.constants:
-        _listed(cur, staged, f"status__raw IS NOT NULL AND {_status_case('status__raw')} IS NULL",
+        _listed(cur, staged, f"status IS NOT NULL AND {_status_case('status')} IS NULL",
                 "status", "not a deal status (expected open, won or lost)")  # fmt: skip
-    _listed(cur, staged, "stage__raw IS NULL", "stage", "every deal needs a stage")
+    _listed(cur, staged, "stage IS NULL", "stage", "every deal needs a stage")
     fin = ids("deals")
     stored = [c.name for c in IMPORTABLE["deals"].stored_columns]
     custom_cols = staged.mapping.unmapped
@@ -560,7 +590,7 @@ def _finish_deals(
         custom = "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
         join_raw = ""
     status = (
-        f"coalesce({_status_case('s.status__raw')}, "
+        f"coalesce({_status_case('s.status')}, "
         "CASE WHEN s.is_won THEN 'won' WHEN s.is_closed THEN 'lost' "
         "WHEN s.is_closed = false THEN 'open' END, "
         "lower(m.outcome), CASE WHEN m.stage IS NOT NULL THEN 'open' END)"
@@ -573,12 +603,12 @@ def _finish_deals(
         FROM {t} AS s
         LEFT JOIN {stage_map} AS m
           ON m.pipeline_raw IS NOT DISTINCT FROM s.pipeline
-         AND m.stage_raw IS NOT DISTINCT FROM s.stage__raw
+         AND m.stage_raw IS NOT DISTINCT FROM s.stage
         {join_raw}
         """
     )
     rows = cur.execute(
-        f"SELECT __rowid, stage__raw, status__raw FROM {fin}_all "
+        f"SELECT __rowid, stage, status FROM {fin}_all "
         "WHERE (outcome IS NOT NULL AND status_resolved = 'open') "
         "   OR (outcome IS NOT NULL AND status_resolved IN ('won', 'lost') "
         "       AND lower(outcome) <> status_resolved) "
@@ -647,11 +677,11 @@ def _finish_events(
     stage_map = ids("stagemap")
     _resolve_pairs(
         cur, staged,
-        f"SELECT deal_pipeline, stage__raw, count(*), min(__rowid) FROM {withp} "
-        "WHERE stage__raw IS NOT NULL GROUP BY ALL",
+        f"SELECT deal_pipeline, stage, count(*), min(__rowid) FROM {withp} "
+        "WHERE stage IS NOT NULL GROUP BY ALL",
         pipelines, default_pipeline, stage_map,
     )  # fmt: skip
-    _listed(cur, staged, "stage__raw IS NULL", "stage", "every history row needs a stage")
+    _listed(cur, staged, "stage IS NULL", "stage", "every history row needs a stage")
     _note_rows(cur, staged, withp, "is_deleted", None, "deleted history rows were skipped")
     fin = ids("events")
     cur.execute(
@@ -661,11 +691,12 @@ def _finish_events(
                s.expected_close_date, s.history_id, s.__rowid, s.deal_pipeline
         FROM {withp} AS s
         JOIN {stage_map} AS m
-          ON m.pipeline_raw IS NOT DISTINCT FROM s.deal_pipeline AND m.stage_raw = s.stage__raw
+          ON m.pipeline_raw IS NOT DISTINCT FROM s.deal_pipeline AND m.stage_raw = s.stage
         WHERE s.is_deleted IS NOT TRUE AND coalesce(m.outcome, m.stage) IS NOT NULL
           AND s.deal_id IS NOT NULL AND s.entered_at IS NOT NULL
         """
     )
+    cur.execute(f"DROP TABLE {withp}")
     _note_rows(cur, staged, fin, "deal_pipeline IS NULL", "deal_id",
                "history rows belong to deals that are not loaded (kept; they link up when "
                "the deals are imported)")  # fmt: skip
@@ -817,14 +848,14 @@ def _finish_simple(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: _Ids) ->
         _listed(
             cur,
             staged,
-            f"scope__raw IS NOT NULL AND ({exprs['scope']}) IS NULL",
+            f"scope IS NOT NULL AND ({exprs['scope']}) IS NULL",
             "scope",
             f"not a target scope (expected one of {', '.join(TARGET_SCOPES)})",
         )
         metrics = tuple(TARGET_METRICS)
         _listed(
             cur, staged,
-            f"metric__raw IS NOT NULL AND lower(trim(metric)) NOT IN {metrics} "
+            f"metric IS NOT NULL AND lower(trim(metric)) NOT IN {metrics} "
             "AND NOT regexp_full_match(lower(trim(metric)), 'activities_completed:[a-z_]+')",
             "metric",
             f"not a target metric (expected one of {', '.join(metrics)}, "
@@ -838,15 +869,14 @@ def _finish_simple(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: _Ids) ->
             "a team or owner target needs the team's or owner's name",
         )  # fmt: skip
     key = table.key
-    dedupe = (
-        f"QUALIFY row_number() OVER (PARTITION BY ({exprs[key]}) ORDER BY __rowid) = 1"
-        if key
-        else ""
-    )
+    dedupe = ""
+    if key and staged.has_repeats:
+        dedupe = f"QUALIFY row_number() OVER (PARTITION BY ({exprs[key]}) ORDER BY __rowid) = 1"
     fin = ids(kind)
     selects = ", ".join(f"{e} AS {q(n)}" for n, e in exprs.items())
+    # A view: the final rows are computed once, as they are written.
     cur.execute(
-        f"CREATE TEMP TABLE {fin} AS SELECT {selects}, __rowid FROM {t} "
+        f"CREATE TEMP VIEW {fin} AS SELECT {selects}, __rowid FROM {t} "
         f"WHERE {' AND '.join(where)} {dedupe}"
     )
     if kind == "activities":
@@ -961,6 +991,8 @@ def _read_and_map(
         _file_hash(path, {**options, "kind": mapping.kind}) if readable else "",
         taken_at or (export_time(path) if readable else datetime.now()),
     )  # fmt: skip
+    # Rows of a file whose columns cannot be mapped are not checked one by one.
+    staged.unusable = not raw.columns or len(problems) > len(raw.problems)
     staged.problems = problems
     return staged
 
@@ -1034,7 +1066,7 @@ def import_files(
         finals: list[tuple[Staged, str | None]] = []
         for i, s in enumerate(staged_files):
             report(f"checking {s.file}", len(paths) + i, steps)
-            if s.skipped or s.problems:
+            if s.skipped or s.unusable:
                 finals.append((s, None))
                 continue
             orders = _validate(cur, s, date_order, ids)
@@ -1060,6 +1092,7 @@ def import_files(
                 finals.append((s, fin))
             else:
                 finals.append((s, _finish_simple(cur, s, ids)))
+            _release(cur, s, keep_typed=kind_of not in ("deals", "stage_events"))
         for s, fin in finals:
             if fin is None or s.problems:
                 continue
@@ -1097,6 +1130,14 @@ def import_files(
         return result
     finally:
         cur.close()
+
+
+def _release(cur: duckdb.DuckDBPyConnection, staged: Staged, keep_typed: bool) -> None:
+    """Drop a checked file's text copies (and its typed table when its final rows are a copy)."""
+    cur.execute(f"DROP VIEW IF EXISTS {staged.table}_raw")
+    cur.execute(f"DROP TABLE IF EXISTS {staged.raw.table}")
+    if not keep_typed:
+        cur.execute(f"DROP TABLE IF EXISTS {staged.table}")
 
 
 def _file_report(s: Staged) -> FileReport:

@@ -53,8 +53,14 @@ def timestamp(v: str, order: str | None) -> str:
     """
     order = order or "dmy"
     dm4_year = f"regexp_extract({v}, '^[0-9]{{1,2}}[/.-][0-9]{{1,2}}[/.-]([0-9]{{4}})', 1)"
+    # Most exports write plain "YYYY-MM-DD[ HH:MM:SS]": recognised with string tests alone.
+    plain_iso = (
+        f"substr({v}, 5, 1) = '-' AND length({v}) <= 19 AND right({v}, 1) BETWEEN '0' AND '9' "
+        f"AND strpos(substr({v}, 11), '-') = 0 AND strpos({v}, '+') = 0 "
+        f"AND {_year_ok(f'left({v}, 4)')}"
+    )
     return (
-        f"(CASE "
+        f"(CASE WHEN {plain_iso} THEN try_cast({v} AS TIMESTAMP) "
         f"WHEN regexp_matches({v}, {_ISO}) THEN (CASE WHEN {_year_ok(f'left({v}, 4)')} THEN "
         f"(CASE WHEN regexp_matches({v}, {_OFFSET}) "
         f"THEN timezone('UTC', try_cast({v} AS TIMESTAMPTZ)) "
@@ -73,8 +79,16 @@ def timestamp(v: str, order: str | None) -> str:
 
 def date_order_parts(v: str) -> tuple[str, str]:
     """Return SQL for the first and second number of a day/month date cell (NULL otherwise)."""
-    first = f"try_cast(regexp_extract({v}, '^([0-9]{{1,2}})[/.-][0-9]{{1,2}}[/.-][0-9]', 1) AS INTEGER)"
-    second = f"try_cast(regexp_extract({v}, '^[0-9]{{1,2}}[/.-]([0-9]{{1,2}})[/.-][0-9]', 1) AS INTEGER)"
+    # ISO cells (a dash fifth) are skipped before any regular expression runs.
+    candidate = f"substr({v}, 5, 1) <> '-'"
+    first = (
+        f"CASE WHEN {candidate} THEN try_cast(regexp_extract({v}, "
+        f"'^([0-9]{{1,2}})[/.-][0-9]{{1,2}}[/.-][0-9]', 1) AS INTEGER) END"
+    )
+    second = (
+        f"CASE WHEN {candidate} THEN try_cast(regexp_extract({v}, "
+        f"'^[0-9]{{1,2}}[/.-]([0-9]{{1,2}})[/.-][0-9]', 1) AS INTEGER) END"
+    )
     return first, second
 
 
