@@ -94,14 +94,22 @@ def _file_hash(path: Path, options: dict) -> str:
 _DATE_IN_NAME = re.compile(r"(20\d{2})[-_]?(\d{2})[-_]?(\d{2})")
 
 
-def export_time(path: Path) -> datetime:
-    """Return when an export was taken: a date in its file name, else its modification time (UTC)."""
+def date_in_name(path: Path) -> datetime | None:
+    """Return the export date a file name carries (deals_2024-02-01.csv), else None."""
     m = _DATE_IN_NAME.search(path.name)
     if m:
         try:
             return datetime(int(m[1]), int(m[2]), int(m[3]))
         except ValueError:
-            pass
+            return None
+    return None
+
+
+def export_time(path: Path) -> datetime:
+    """Return when an export was taken: a date in its file name, else its modification time (UTC)."""
+    named = date_in_name(path)
+    if named is not None:
+        return named
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None, microsecond=0)
 
 
@@ -139,8 +147,8 @@ def _stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: _Ids) -> Non
     for col in table.columns:
         if col.name in mapping.columns:
             expr = _raw_expr(mapping.columns[col.name], null_values)
-            prefix = _SALESFORCE_PREFIXES.get(col.name)
-            if mapping.preset.name == "salesforce" and mapping.kind == "activities" and prefix:
+            if _routed(mapping, col.name):
+                prefix = _SALESFORCE_PREFIXES[col.name]
                 expr = f"(CASE WHEN starts_with({expr}, '{prefix}') THEN {expr} END)"
         elif col.name in mapping.constants:
             expr = f"consts.{q(col.name)}"
@@ -162,6 +170,25 @@ def _stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: _Ids) -> Non
         # A view: the trimmed text is computed as the typed table is built, not stored twice.
         f"CREATE TEMP VIEW {staged.table}_raw AS SELECT {', '.join(selects)} FROM {source}"
     )
+
+
+def _decimal_marks(cur: duckdb.DuckDBPyConnection, staged: Staged) -> dict[str, str | None]:
+    """Return the decimal separator of every number column ("," or "."), None when undecided."""
+    table = IMPORTABLE[staged.mapping.kind]
+    present = [
+        c.name for c in table.columns
+        if c.type in ("amount", "number", "integer")
+        and (c.name in staged.mapping.columns or c.name in staged.mapping.constants)
+    ]  # fmt: skip
+    if not present:
+        return {}
+    aggregates = [a for c in present for a in parsing.decimal_probe(q(c + "__raw"))]
+    row = cur.execute(f"SELECT {', '.join(aggregates)} FROM {staged.table}_raw").fetchone()
+    marks: dict[str, str | None] = {}
+    for i, c in enumerate(present):
+        comma, point = row[2 * i : 2 * i + 2]
+        marks[c] = "," if comma and not point else "." if point and not comma else None
+    return marks
 
 
 def _date_orders(
@@ -224,15 +251,15 @@ def _source_name(mapping: Mapping, canonical: str) -> str:
     return f"{canonical} (--set)"
 
 
-def _typed_expr(col_type: str, raw: str, order: str | None) -> str:
+def _typed_expr(col_type: str, raw: str, order: str | None, decimal: str | None) -> str:
     if col_type == "timestamp":
         return parsing.timestamp(raw, order)
     if col_type == "date":
         return f"CAST({parsing.timestamp(raw, order)} AS DATE)"
     if col_type in ("amount", "number"):
-        return parsing.number(raw)
+        return parsing.number(raw, decimal)
     if col_type == "integer":
-        return parsing.integer(raw)
+        return parsing.integer(raw, decimal)
     if col_type == "boolean":
         return parsing.boolean(raw)
     return raw
@@ -242,7 +269,9 @@ def _is_text(col_type: str) -> bool:
     return col_type in ("id", "text")
 
 
-def _stage_typed(cur: duckdb.DuckDBPyConnection, staged: Staged, orders: dict) -> None:
+def _stage_typed(
+    cur: duckdb.DuckDBPyConnection, staged: Staged, orders: dict, decimals: dict
+) -> None:
     """Create the file's typed table; c__bad marks a cell that has text but does not parse.
 
     The text itself is not copied: problem rows look it up in the raw view by row id.
@@ -255,8 +284,20 @@ def _stage_typed(cur: duckdb.DuckDBPyConnection, staged: Staged, orders: dict) -
             inner.append(f"{raw} AS {name}")
             outer.append(name)
             continue
-        inner += [f"{_typed_expr(col.type, raw, orders.get(col.name))} AS {name}", raw]
-        outer += [name, f"({raw} IS NOT NULL AND {name} IS NULL) AS {q(col.name + '__bad')}"]
+        bad = f"({raw} IS NOT NULL AND {name} IS NULL) AS {q(col.name + '__bad')}"
+        if col.type == "date":
+            # The time of day of a close date is kept: a won deal closes at that moment.
+            stamp = q(col.name + "__ts")
+            inner += [f"{parsing.timestamp(raw, orders.get(col.name))} AS {stamp}", raw]
+            outer += [
+                f"CAST({stamp} AS DATE) AS {name}",
+                stamp,
+                f"({raw} IS NOT NULL AND {stamp} IS NULL) AS {q(col.name + '__bad')}",
+            ]
+            continue
+        expr = _typed_expr(col.type, raw, orders.get(col.name), decimals.get(col.name))
+        inner += [f"{expr} AS {name}", raw]
+        outer += [name, bad]
     cur.execute(
         f"CREATE TEMP TABLE {staged.table} AS SELECT {', '.join(outer)} "
         f"FROM (SELECT {', '.join(inner)} FROM {staged.table}_raw)"
@@ -390,12 +431,29 @@ def _check_duplicates(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
         )
 
 
+# Empty by nature: an open deal has no close date, a won deal no lost reason.
+_NO_MISSING_NOTES = {("deals", "closed_at"), ("deals", "lost_reason")}
+
+
+def _routed(mapping: Mapping, column: str) -> bool:
+    """Return True for a column read from a Salesforce WhatId/WhoId by its id prefix."""
+    return (
+        mapping.preset.name == "salesforce"
+        and mapping.kind == "activities"
+        and column in _SALESFORCE_PREFIXES
+        and column in mapping.columns
+        and any(s in ("WhatId", "WhoId") for s in mapping.columns[column])
+    )
+
+
 def _missing_notes(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     """Count the empty cells of optional columns: shown as notes, never errors."""
     table = IMPORTABLE[staged.mapping.kind]
     optional = [
         c for c in table.columns
         if c.stored and not c.required and c.name in staged.mapping.columns
+        and (staged.mapping.kind, c.name) not in _NO_MISSING_NOTES
+        and not _routed(staged.mapping, c.name)
     ]  # fmt: skip
     if not optional or staged.raw.rows == 0:
         return
@@ -409,6 +467,23 @@ def _missing_notes(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
             staged.notes.append(
                 Note(staged.file, _source_name(staged.mapping, col.name), n, "rows have no value")
             )
+    routed = sorted(
+        {s for c in _SALESFORCE_PREFIXES if _routed(staged.mapping, c)
+         for s in staged.mapping.columns[c]}
+    )  # fmt: skip
+    if routed:
+        empty = cur.execute(
+            "SELECT "
+            + ", ".join(
+                f"count(*) FILTER (WHERE {_raw_expr((s,), staged.mapping.preset.null_values)} "
+                "IS NULL)"
+                for s in routed
+            )
+            + f" FROM {staged.raw.table}"
+        ).fetchone()
+        for source, n in zip(routed, empty, strict=True):
+            if n:
+                staged.notes.append(Note(staged.file, source, n, "rows have no value"))
 
 
 def _note_rows(
@@ -504,14 +579,14 @@ def _resolve_pairs(
         if stage_raw is None:
             resolved.append((pipeline_raw, stage_raw, pipeline, None, None))
             continue
+        if pipeline not in pipelines.stages and pipeline == preset.pipeline:
+            pipelines.declare(preset.pipeline, [s for s, _ in preset.stages],
+                              dict(preset.stages))  # fmt: skip
         stage = preset.stage_aliases.get(stage_raw.strip(), stage_raw.strip())
         outcome = outcome_of(stage)
         if outcome:
             resolved.append((pipeline_raw, stage_raw, pipeline, None, outcome))
             continue
-        if pipeline not in pipelines.stages and pipeline == preset.pipeline:
-            pipelines.declare(preset.pipeline, [s for s, _ in preset.stages],
-                              dict(preset.stages))  # fmt: skip
         match = pipelines.match(pipeline, stage)
         if match is None:
             unknown.setdefault(pipeline, []).append((stage_raw, n, first))
@@ -593,6 +668,8 @@ def _finish_deals(
         f"coalesce({_status_case('s.status')}, "
         "CASE WHEN s.is_won THEN 'won' WHEN s.is_closed THEN 'lost' "
         "WHEN s.is_closed = false THEN 'open' END, "
+        # Odoo archives a lost opportunity (Active = False) instead of moving it to a stage.
+        "CASE WHEN s.is_active = false AND m.outcome IS DISTINCT FROM 'Won' THEN 'lost' END, "
         "lower(m.outcome), CASE WHEN m.stage IS NOT NULL THEN 'open' END)"
     )
     cur.execute(
@@ -635,7 +712,7 @@ def _finish_deals(
         elif name == "closed_at":
             selects.append(
                 "CASE WHEN status_resolved <> 'open' "
-                "THEN coalesce(closed_at, CAST(expected_close_date AS TIMESTAMP)) END AS closed_at"
+                "THEN coalesce(closed_at, expected_close_date__ts) END AS closed_at"
             )
         else:
             selects.append(q(name))
@@ -1003,7 +1080,7 @@ def _validate(
     """Type every column and check it; return the day/month order chosen per date column."""
     _stage_raw(cur, staged, ids)
     orders = _date_orders(cur, staged, date_order)
-    _stage_typed(cur, staged, orders)
+    _stage_typed(cur, staged, orders, _decimal_marks(cur, staged))
     _check_common(cur, staged)
     _check_duplicates(cur, staged)
     _missing_notes(cur, staged)
@@ -1057,7 +1134,8 @@ def import_files(
         for i, path in enumerate(paths):
             report(f"reading {path.name}", i, steps)
             staged_files.append(_read_and_map(cur, path, ids, options, taken_at))
-        staged_files.sort(key=lambda s: _KIND_ORDER.index(s.mapping.kind))
+        # Successive exports of one kind are applied oldest first.
+        staged_files.sort(key=lambda s: (_KIND_ORDER.index(s.mapping.kind), s.taken_at))
         for s in staged_files:
             if not s.problems and writing.already_imported(cur, s.mapping.kind, s.content_hash):
                 s.skipped = True
@@ -1110,6 +1188,17 @@ def import_files(
                 _reference_note(cur, s, fin, "deal_id", "deals", "deal_id", deal_tables)
             elif s.mapping.kind == "leads":
                 _reference_note(cur, s, fin, "deal_id", "deals", "deal_id", deal_tables)
+            elif s.mapping.kind == "contacts":
+                _reference_note(
+                    cur,
+                    s,
+                    fin,
+                    "organization_id",
+                    "organizations",
+                    "organization_id",
+                    [f for t, f in finals if t.mapping.kind == "organizations" and f],
+                )
+        _check_deals_across_files(cur, [(s, f) for s, f in finals if f in deal_tables])
         problems = sorted(
             (p for s in staged_files for p in s.problems),
             key=lambda p: (p.file, p.row is None, p.row or 0),
@@ -1130,6 +1219,36 @@ def import_files(
         return result
     finally:
         cur.close()
+
+
+def _check_deals_across_files(
+    cur: duckdb.DuckDBPyConnection, deal_files: list[tuple[Staged, str]]
+) -> None:
+    """Report deal IDs that two files of one import give different content.
+
+    Files whose names carry different export dates are successive snapshots, not conflicts.
+    """
+    names = [q(c.name) for c in IMPORTABLE["deals"].stored_columns]
+    left = ", ".join(f"x.{n}" for n in names)
+    right = ", ".join(f"y.{n}" for n in names)
+    for i, (a, fa) in enumerate(deal_files):
+        for b, fb in deal_files[i + 1 :]:
+            da, db = date_in_name(a.path), date_in_name(b.path)
+            if da is not None and db is not None and da != db:
+                continue
+            rows = cur.execute(
+                f"SELECT x.deal_id, x.__rowid, y.__rowid FROM {fa} AS x JOIN {fb} AS y "
+                f"ON x.deal_id = y.deal_id WHERE ({left}) IS DISTINCT FROM ({right}) "
+                f"ORDER BY x.__rowid LIMIT {MAX_LISTED}"
+            ).fetchall()
+            for deal_id, row_a, row_b in rows:
+                b.problems.append(
+                    Problem(b.file, b.raw.row_of(row_b), _source_name(b.mapping, "deal_id"),
+                            deal_id, f"the same deal ID is in {a.file} (row "
+                            f"{a.raw.row_of(row_a)}) with different content; import "
+                            "successive exports one at a time, or name them with their "
+                            "export dates (deals_2024-02-01.csv)")
+                )  # fmt: skip
 
 
 def _release(cur: duckdb.DuckDBPyConnection, staged: Staged, keep_typed: bool) -> None:

@@ -71,7 +71,9 @@ def _auto_columns(kind: str, headers: list[str], preset: Preset) -> dict[str, tu
     used: set[str] = set()
     columns: dict[str, tuple[str, ...]] = {}
     for canonical, candidates in preset.columns.get(kind, {}).items():
-        found = tuple(by_lower[c.lower()] for c in candidates if c.lower() in by_lower)
+        found = tuple(
+            dict.fromkeys(by_lower[c.lower()] for c in candidates if c.lower() in by_lower)
+        )
         if found:
             columns[canonical] = found
     for sources in columns.values():

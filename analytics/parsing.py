@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def quote_ident(name: str) -> str:
     """Return name as a double-quoted SQL identifier."""
@@ -105,9 +107,36 @@ def date_order_probe(first: str, second: str) -> list[str]:
 _CURRENCY = r"^(USD|EUR|GBP|JPY|US\$|\$|€|£|¥|￥)\s*|\s*(USD|EUR|GBP|JPY|\$|€|£|¥|￥|円)$"
 
 
-def number(v: str) -> str:
-    """Return SQL reading a number written with currency symbols and thousands separators."""
-    s = f"replace(replace(regexp_replace(trim({v}), '{_CURRENCY}', '', 'g'), ' ', ''), chr(160), '')"
+def _number_text(v: str) -> str:
+    """Return SQL for a number cell without currency signs and spaces."""
+    return f"replace(replace(regexp_replace(trim({v}), '{_CURRENCY}', '', 'g'), ' ', ''), chr(160), '')"
+
+
+def _grouped(s: str, group: str, decimal: str) -> str:
+    """Return SQL reading text written with the given thousands and decimal separators."""
+    g, d = re.escape(group), re.escape(decimal)
+    digits = f"[0-9]{{1,3}}({g}[0-9]{{3}})*|[0-9]+"
+    pattern = f"[-+]?({digits})({d}[0-9]+)?([eE][-+]?[0-9]+)?"
+    canonical = f"replace(replace({s}, '{group}', ''), '{decimal}', '.')"
+    negative = f"\\(({digits})({d}[0-9]+)?\\)"
+    return (
+        f"WHEN regexp_full_match({s}, '{pattern}') THEN try_cast({canonical} AS DOUBLE) "
+        f"WHEN regexp_full_match({s}, '{negative}') "
+        f"THEN -try_cast(replace(replace({canonical}, '(', ''), ')', '') AS DOUBLE) "
+    )
+
+
+def number(v: str, decimal: str | None = None) -> str:
+    """Return SQL reading a number written with currency symbols and thousands separators.
+
+    decimal is the column's decimal separator ("," or "."), None when no cell tells: then
+    "1,234" is a thousand and "12,5" twelve and a half.
+    """
+    s = _number_text(v)
+    if decimal == ",":
+        return f"(CASE {_grouped(s, '.', ',')}END)"
+    if decimal == ".":
+        return f"(CASE {_grouped(s, ',', '.')}END)"
     plain = f"regexp_full_match({v}, '-?[0-9]+(\\.[0-9]+)?')"
     return (
         f"(CASE WHEN {plain} THEN try_cast({v} AS DOUBLE) "
@@ -126,9 +155,23 @@ def number(v: str) -> str:
     )
 
 
-def integer(v: str) -> str:
+def decimal_probe(v: str) -> list[str]:
+    """Return SQL aggregates: cells proving a decimal comma, and cells proving a decimal point."""
+    s = _number_text(v)
+    candidate = f"(strpos({v}, ',') > 0 OR strpos({v}, '.') > 0)"
+    return [
+        f"count(*) FILTER (WHERE {candidate} AND (regexp_full_match({s}, "
+        f"'[-+]?[0-9.]*[0-9],[0-9]{{1,2}}') OR regexp_full_match({s}, "
+        f"'[-+]?[0-9]{{1,3}}(\\.[0-9]{{3}})+,[0-9]+')))",
+        f"count(*) FILTER (WHERE {candidate} AND (regexp_full_match({s}, "
+        f"'[-+]?[0-9,]*[0-9]\\.[0-9]{{1,2}}') OR regexp_full_match({s}, "
+        f"'[-+]?[0-9]{{1,3}}(,[0-9]{{3}})+\\.[0-9]+')))",
+    ]
+
+
+def integer(v: str, decimal: str | None = None) -> str:
     """Return SQL reading a whole number (NULL when it has a fraction)."""
-    n = number(v)
+    n = number(v, decimal)
     return f"(CASE WHEN {n} = floor({n}) AND abs({n}) < 9e15 THEN CAST({n} AS BIGINT) END)"
 
 

@@ -161,6 +161,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "is_won": ("is_won", "won"),
         "is_closed": ("is_closed", "closed"),
         "is_deleted": ("is_deleted", "deleted"),
+        "is_active": ("is_active", "active"),
     },
     "stage_events": {
         "deal_id": ("deal_id", "opportunity_id", "deal", "opportunity", "dealid"),
@@ -428,6 +429,15 @@ PRESETS: dict[str, Preset] = {
             "WhoId",
             "ConvertedOpportunityId",
             "IsDeleted",
+            "BillingCity",
+            "BillingState",
+            "BillingPostalCode",
+            "BillingCountry",
+            "NumberOfEmployees",
+            "AnnualRevenue",
+            "LastActivityDate",
+            "ParentId",
+            "MasterRecordId",
         ),
         kind_markers={
             "stage_events": ("OpportunityId",),
@@ -659,6 +669,7 @@ PRESETS: dict[str, Preset] = {
                 "lost_reason": ("Lost Reason", "lost_reason_id"),
                 "source": ("Source", "source_id"),
                 "last_stage_change_at": ("Last Stage Update", "date_last_stage_update"),
+                "is_active": ("Active", "active"),
             },
         },
         signature=(

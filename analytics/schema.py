@@ -138,6 +138,7 @@ DEALS = Table(
         ("is_won", "boolean", False, False),
         ("is_closed", "boolean", False, False),
         ("is_deleted", "boolean", False, False),
+        ("is_active", "boolean", False, False),
     ),
     key="deal_id",
 )
@@ -160,7 +161,7 @@ ACTIVITIES = Table(
     "activities",
     _cols(
         ("activity_id", "id", True),
-        ("type", "text", True),
+        ("type", "text"),
         ("owner", "text"),
         ("deal_id", "id"),
         ("lead_id", "id"),

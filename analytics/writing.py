@@ -89,9 +89,22 @@ def write_deals(
     source_file: str,
     content_hash: str,
 ) -> dict[str, int]:
-    """Upsert deals, record stage/amount/close-date changes and derive missing history."""
-    cols = _columns("deals")
-    compared = [c for c in cols if c != "custom"]
+    """Upsert deals, record stage/amount/close-date changes and derive missing history.
+
+    An export older than one already imported only adds the deals it alone knows: exports
+    arrive in any order, and stored deals keep the state of the newest one.
+    """
+    compared = _columns("deals")
+    cols = [*compared, "custom"]
+    latest = cur.execute("SELECT max(taken_at) FROM snapshots").fetchone()[0]
+    if latest is not None and taken_at < latest:
+        source = f"{fin}_unknown"
+        cur.execute(
+            f"CREATE TEMP TABLE {source} AS SELECT * FROM {fin} AS f "
+            "WHERE NOT EXISTS (SELECT 1 FROM deals AS d WHERE d.deal_id = f.deal_id)"
+        )
+    else:
+        source = fin
     chg = f"{fin}_chg"
     cur.execute(
         f"""
@@ -100,7 +113,7 @@ def write_deals(
                d.amount AS old_amount, d.expected_close_date AS old_close,
                ({", ".join("f." + q(c) for c in compared)}) IS DISTINCT FROM
                ({", ".join("d." + q(c) for c in compared)}) AS differs
-        FROM {fin} AS f LEFT JOIN deals AS d USING (deal_id)
+        FROM {source} AS f LEFT JOIN deals AS d USING (deal_id)
         """
     )
     counts = dict(
@@ -146,8 +159,8 @@ def write_deals(
     ).fetchone()[0]
     _derive_events(cur, chg)
     quoted = ", ".join(q(c) for c in cols)
-    cur.execute(f"DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM {fin})")
-    cur.execute(f"INSERT INTO deals ({quoted}) SELECT {quoted} FROM {fin}")
+    cur.execute(f"DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM {source})")
+    cur.execute(f"INSERT INTO deals ({quoted}) SELECT {quoted} FROM {source}")
     rows = cur.execute(f"SELECT count(*) FROM {fin}").fetchone()[0]
     cur.execute(
         "INSERT INTO snapshots VALUES (?, ?, ?, ?, ?)",
@@ -170,19 +183,22 @@ def _derive_events(cur: duckdb.DuckDBPyConnection, chg: str) -> None:
           AND NOT EXISTS (SELECT 1 FROM stage_events e WHERE e.deal_id = c.deal_id)
         """
     )
+    # The export's "last stage change" date says when the deal entered its last open stage,
+    # for open and closed deals alike (Pipedrive keeps a won deal's last stage).
+    moved = (
+        "open_stage IS NOT NULL AND open_stage IS DISTINCT FROM first_stage "
+        "AND first_stage IS NOT NULL AND last_stage_change_at > created_at "
+        "AND (closed_at IS NULL OR last_stage_change_at <= closed_at)"
+    )
     cur.execute(
         f"""
         INSERT INTO stage_events (deal_id, stage, entered_at, source)
         SELECT deal_id,
-               CASE WHEN status = 'open' AND last_stage_change_at > created_at THEN first_stage
-                    ELSE coalesce(open_stage, first_stage) END,
+               CASE WHEN {moved} THEN first_stage ELSE coalesce(open_stage, first_stage) END,
                created_at, 'derived'
         FROM {new} WHERE coalesce(open_stage, first_stage) IS NOT NULL
         UNION ALL
-        SELECT deal_id, open_stage, last_stage_change_at, 'derived'
-        FROM {new}
-        WHERE status = 'open' AND last_stage_change_at > created_at
-          AND open_stage IS DISTINCT FROM first_stage AND first_stage IS NOT NULL
+        SELECT deal_id, open_stage, last_stage_change_at, 'derived' FROM {new} WHERE {moved}
         UNION ALL
         SELECT deal_id, stage, greatest(closed_at, created_at), 'derived'
         FROM {new} WHERE status <> 'open' AND closed_at IS NOT NULL
