@@ -1,0 +1,62 @@
+"""The frame of every page: page config, connection, sidebar filters, title, and error display.
+
+Every page script starts with `ctx = page_setup(TITLE)`. The page then works the same inside
+the navigation of `dashboard.py` and when run on its own (as `AppTest.switch_page` runs it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from analytics.errors import AnalyticsError
+from pages.shared.connection import Store, get_store, query
+from pages.shared.filters import GlobalFilters, sidebar_filters
+from pages.shared.formatting import escape_markdown
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page gets from the frame: the store and the global filter values."""
+
+    store: Store
+    filters: GlobalFilters
+
+    def query(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Return function(cursor, *args, **kwargs) on the store, cached (see connection.query)."""
+        return query(self.store, function, *args, **kwargs)
+
+
+def page_title(title: str, caption: str | None = None) -> None:
+    """Draw the page's title and, below it, a one-line caption."""
+    st.title(title, anchor=False)
+    if caption:
+        st.caption(caption)
+
+
+def show_error(error: AnalyticsError) -> None:
+    """Show an error the analytics package raised on purpose: its title and message, literally."""
+    st.error(f"**{escape_markdown(error.title)}**: {escape_markdown(str(error))}")
+
+
+def page_setup(title: str, caption: str | None = None) -> PageContext:
+    """Set up a page: open the store, draw the global filters and the title; return the context.
+
+    When the store cannot be opened (another program holds the database, say) the page shows
+    why and stops there.
+    """
+    st.set_page_config(page_title=title, page_icon=":material/monitoring:", layout="wide")
+    try:
+        store = get_store()
+    except AnalyticsError as error:
+        page_title(title)
+        show_error(error)
+        st.stop()
+    filters = sidebar_filters(store)
+    page_title(title, caption)
+    return PageContext(store, filters)
