@@ -164,6 +164,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     finally:
         con.close()
     _print_result(result, sys.stdout)
+    print(f"{store.db_path(args.db)} now holds the sample data (what it held before was replaced).")
     return EXIT_OK
 
 

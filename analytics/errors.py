@@ -77,8 +77,8 @@ class StoreBusy(AnalyticsError):
         held = f" (process {pid})" if pid else ""
         super().__init__(
             f"The database {path} is open in another program{held}, most likely the running "
-            "dashboard. Stop the dashboard and run the command again, import the file from the "
-            "dashboard's Data page instead, or give another database with --db."
+            "dashboard. Stop the dashboard and run the command again, or give another "
+            "database with --db."
         )
 
 

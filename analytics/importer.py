@@ -1112,8 +1112,12 @@ def import_files(
     dry_run: bool = False,
     taken_at: datetime | None = None,
     progress: Progress | None = None,
+    replace: bool = False,
 ) -> ImportResult:
-    """Import files all-or-nothing; raise ImportRejected listing every problem, writing nothing."""
+    """Import files all-or-nothing; raise ImportRejected listing every problem, writing nothing.
+
+    With replace, the files take the place of everything the store held.
+    """
     if stages and not pipeline:
         raise MappingError("--stages declares the stages of a pipeline: give --pipeline too")
     if date_order not in (None, "dmy", "mdy"):
@@ -1123,102 +1127,131 @@ def import_files(
                "stages": list(stages or [])}  # fmt: skip
     report = progress or (lambda phase, done, total: None)
     paths = [Path(f) for f in files]
-    steps = 3 * len(paths) + 1
     cur = con.cursor()
-    ids = _Ids()
     try:
-        pipelines = Pipelines.load(cur)
-        if pipeline and stages:
-            pipelines.declare(pipeline, [s.strip() for s in stages if s.strip()])
-        staged_files = []
-        for i, path in enumerate(paths):
-            report(f"reading {path.name}", i, steps)
-            staged_files.append(_read_and_map(cur, path, ids, options, taken_at))
-        # Successive exports of one kind are applied oldest first.
-        staged_files.sort(key=lambda s: (_KIND_ORDER.index(s.mapping.kind), s.taken_at))
-        for s in staged_files:
-            if not s.problems and writing.already_imported(cur, s.mapping.kind, s.content_hash):
-                s.skipped = True
-        default_pipeline = pipeline or None
-        deal_tables: list[str] = []
-        finals: list[tuple[Staged, str | None]] = []
-        for i, s in enumerate(staged_files):
-            report(f"checking {s.file}", len(paths) + i, steps)
-            if s.skipped or s.unusable:
-                finals.append((s, None))
-                continue
-            orders = _validate(cur, s, date_order, ids)
-            file_pipeline = default_pipeline or s.mapping.preset.pipeline
-            kind_of = s.mapping.kind
-            if kind_of == "pipelines":
-                _finish_pipelines(cur, s, pipelines)
-                finals.append((s, None))
-            elif kind_of == "deals":
-                fin = _finish_deals(cur, s, pipelines, file_pipeline, ids)
-                deal_tables.append(fin)
-                finals.append((s, fin))
-                decided = {o for o in orders.values() if o}
-                entered = _finish_entered_columns(
-                    cur, s, fin, pipelines, ids, next(iter(decided)) if len(decided) == 1 else None
-                )
-                if entered:
-                    finals.append((s, entered))
-            elif kind_of == "stage_events":
-                fin = _finish_events(
-                    cur, s, pipelines, file_pipeline, ids, _deal_pipelines_sql(deal_tables)
-                )
-                finals.append((s, fin))
-            else:
-                finals.append((s, _finish_simple(cur, s, ids)))
-            _release(cur, s, keep_typed=kind_of not in ("deals", "stage_events"))
-        for s, fin in finals:
-            if fin is None or s.problems:
-                continue
-            if s.mapping.kind == "deals" and fin in deal_tables:
-                _reference_note(
-                    cur,
-                    s,
-                    fin,
-                    "organization_id",
-                    "organizations",
-                    "organization_id",
-                    [f for t, f in finals if t.mapping.kind == "organizations" and f],
-                )
-            elif s.mapping.kind == "activities":
-                _reference_note(cur, s, fin, "deal_id", "deals", "deal_id", deal_tables)
-            elif s.mapping.kind == "leads":
-                _reference_note(cur, s, fin, "deal_id", "deals", "deal_id", deal_tables)
-            elif s.mapping.kind == "contacts":
-                _reference_note(
-                    cur,
-                    s,
-                    fin,
-                    "organization_id",
-                    "organizations",
-                    "organization_id",
-                    [f for t, f in finals if t.mapping.kind == "organizations" and f],
-                )
-        _check_deals_across_files(cur, [(s, f) for s, f in finals if f in deal_tables])
-        problems = sorted(
-            (p for s in staged_files for p in s.problems),
-            key=lambda p: (p.file, p.row is None, p.row or 0),
+        if replace:
+            # Replacing runs the whole import in one transaction that starts by emptying the
+            # store: the checks then see an empty store, and a refusal leaves it as it was.
+            cur.execute("BEGIN TRANSACTION")
+            writing.clear_all(cur)
+        result = _run_import(
+            cur, paths, options, date_order, dry_run, taken_at, report, own_transaction=not replace
         )
-        if problems:
-            raise ImportRejected(problems)
-        result = ImportResult(
-            files=[_file_report(s) for s in staged_files],
-            written=False,
-            declared_pipelines={p: list(v) for p, v in pipelines.declared.items()},
-        )
-        if dry_run:
-            return result
-        report("writing", steps - 1, steps)
-        result.changes = _write_all(cur, finals, deal_tables, pipelines)
-        result.written = True
-        report("done", steps, steps)
+        if replace:
+            cur.execute("COMMIT" if result.written else "ROLLBACK")
         return result
+    except BaseException:
+        if replace:
+            cur.execute("ROLLBACK")
+        raise
     finally:
         cur.close()
+
+
+def _run_import(
+    cur: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    options: dict,
+    date_order: str | None,
+    dry_run: bool,
+    taken_at: datetime | None,
+    report: Progress,
+    own_transaction: bool,
+) -> ImportResult:
+    """Read, check and (unless a dry run) write the files; the body of import_files."""
+    ids = _Ids()
+    pipeline, stages = options["pipeline"], options["stages"]
+    steps = 3 * len(paths) + 1
+    pipelines = Pipelines.load(cur)
+    if pipeline and stages:
+        pipelines.declare(pipeline, [s.strip() for s in stages if s.strip()])
+    staged_files = []
+    for i, path in enumerate(paths):
+        report(f"reading {path.name}", i, steps)
+        staged_files.append(_read_and_map(cur, path, ids, options, taken_at))
+    # Successive exports of one kind are applied oldest first.
+    staged_files.sort(key=lambda s: (_KIND_ORDER.index(s.mapping.kind), s.taken_at))
+    for s in staged_files:
+        if not s.problems and writing.already_imported(cur, s.mapping.kind, s.content_hash):
+            s.skipped = True
+    default_pipeline = pipeline or None
+    deal_tables: list[str] = []
+    finals: list[tuple[Staged, str | None]] = []
+    for i, s in enumerate(staged_files):
+        report(f"checking {s.file}", len(paths) + i, steps)
+        if s.skipped or s.unusable:
+            finals.append((s, None))
+            continue
+        orders = _validate(cur, s, date_order, ids)
+        file_pipeline = default_pipeline or s.mapping.preset.pipeline
+        kind_of = s.mapping.kind
+        if kind_of == "pipelines":
+            _finish_pipelines(cur, s, pipelines)
+            finals.append((s, None))
+        elif kind_of == "deals":
+            fin = _finish_deals(cur, s, pipelines, file_pipeline, ids)
+            deal_tables.append(fin)
+            finals.append((s, fin))
+            decided = {o for o in orders.values() if o}
+            entered = _finish_entered_columns(
+                cur, s, fin, pipelines, ids, next(iter(decided)) if len(decided) == 1 else None
+            )
+            if entered:
+                finals.append((s, entered))
+        elif kind_of == "stage_events":
+            fin = _finish_events(
+                cur, s, pipelines, file_pipeline, ids, _deal_pipelines_sql(deal_tables)
+            )
+            finals.append((s, fin))
+        else:
+            finals.append((s, _finish_simple(cur, s, ids)))
+        _release(cur, s, keep_typed=kind_of not in ("deals", "stage_events"))
+    for s, fin in finals:
+        if fin is None or s.problems:
+            continue
+        if s.mapping.kind == "deals" and fin in deal_tables:
+            _reference_note(
+                cur,
+                s,
+                fin,
+                "organization_id",
+                "organizations",
+                "organization_id",
+                [f for t, f in finals if t.mapping.kind == "organizations" and f],
+            )
+        elif s.mapping.kind == "activities":
+            _reference_note(cur, s, fin, "deal_id", "deals", "deal_id", deal_tables)
+        elif s.mapping.kind == "leads":
+            _reference_note(cur, s, fin, "deal_id", "deals", "deal_id", deal_tables)
+        elif s.mapping.kind == "contacts":
+            _reference_note(
+                cur,
+                s,
+                fin,
+                "organization_id",
+                "organizations",
+                "organization_id",
+                [f for t, f in finals if t.mapping.kind == "organizations" and f],
+            )
+    _check_deals_across_files(cur, [(s, f) for s, f in finals if f in deal_tables])
+    problems = sorted(
+        (p for s in staged_files for p in s.problems),
+        key=lambda p: (p.file, p.row is None, p.row or 0),
+    )
+    if problems:
+        raise ImportRejected(problems)
+    result = ImportResult(
+        files=[_file_report(s) for s in staged_files],
+        written=False,
+        declared_pipelines={p: list(v) for p, v in pipelines.declared.items()},
+    )
+    if dry_run:
+        return result
+    report("writing", steps - 1, steps)
+    result.changes = _write_all(cur, finals, deal_tables, pipelines, own_transaction)
+    result.written = True
+    report("done", steps, steps)
+    return result
 
 
 def _check_deals_across_files(
@@ -1278,6 +1311,7 @@ def _write_all(
     finals: list[tuple[Staged, str | None]],
     deal_tables: list[str],
     pipelines: Pipelines,
+    own_transaction: bool = True,
 ) -> dict[str, int]:
     """Write every file in one transaction; on any failure the store keeps what it had."""
     changes: dict[str, int] = {}
@@ -1286,7 +1320,8 @@ def _write_all(
         for k, v in counts.items():
             changes[f"{prefix}_{k}"] = changes.get(f"{prefix}_{k}", 0) + v
 
-    cur.execute("BEGIN TRANSACTION")
+    if own_transaction:
+        cur.execute("BEGIN TRANSACTION")
     try:
         if pipelines.declared:
             changes["pipeline_stages"] = writing.write_pipelines(
@@ -1306,8 +1341,10 @@ def _write_all(
                 writing.record_import(
                     cur, s.file, kind, s.mapping.preset.name, s.content_hash, s.raw.rows
                 )
-        cur.execute("COMMIT")
+        if own_transaction:
+            cur.execute("COMMIT")
     except BaseException:
-        cur.execute("ROLLBACK")
+        if own_transaction:
+            cur.execute("ROLLBACK")
         raise
     return changes

@@ -1589,7 +1589,7 @@ def generate(
 
 
 def load_sample(con: duckdb.DuckDBPyConnection, deals: int | None = None) -> ImportResult:
-    """Import the sample data into the store behind con and return the import's result.
+    """Replace the store's contents with the sample data and return the import's result.
 
     Without deals, the committed files of SAMPLE_DIR are imported; with deals (or when
     those files are missing), a sample of that size is generated into a temporary
@@ -1601,10 +1601,10 @@ def load_sample(con: duckdb.DuckDBPyConnection, deals: int | None = None) -> Imp
     taken_at = datetime.combine(SAMPLE_END_DATE, dt_time(18, 0))
     paths = [SAMPLE_DIR / name for name in FILE_NAMES.values()]
     if deals is None and all(p.exists() for p in paths):
-        return import_files(con, paths, taken_at=taken_at)
+        return import_files(con, paths, taken_at=taken_at, replace=True)
     with tempfile.TemporaryDirectory(prefix="pipeline-sample-") as tmp:
         generated = generate(Path(tmp), deals=DEFAULT_DEALS if deals is None else deals)
-        return import_files(con, list(generated.values()), taken_at=taken_at)
+        return import_files(con, list(generated.values()), taken_at=taken_at, replace=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,8 @@ import duckdb
 from analytics.parsing import quote_ident as q
 from analytics.schema import IMPORTABLE
 
+IMPORTABLE_NAMES = tuple(t.name for t in IMPORTABLE.values())
+
 
 def _next_id(cur: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
     return cur.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()[0]
@@ -37,6 +39,15 @@ def already_imported(cur: duckdb.DuckDBPyConnection, kind: str, content_hash: st
         ).fetchone()[0]
         > 0
     )
+
+
+STORED_TABLES = (*IMPORTABLE_NAMES, "snapshots", "deal_changes", "imports")
+
+
+def clear_all(cur: duckdb.DuckDBPyConnection) -> None:
+    """Delete every row of every data table (the schema and its version stay)."""
+    for table in STORED_TABLES:
+        cur.execute(f"DELETE FROM {table}")
 
 
 def write_pipelines(

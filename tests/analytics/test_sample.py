@@ -552,3 +552,27 @@ def test_load_sample_imports_the_committed_files(tmp_path, committed):
             assert count == len(committed[kind])
     finally:
         con.close()
+
+
+def test_load_sample_replaces_what_the_store_held(tmp_path):
+    from analytics import store
+    from analytics.importer import import_files
+
+    con = store.connect(tmp_path / "replace.duckdb")
+    own = tmp_path / "own.csv"
+    own.write_text("Deal ID,Stage,Created At\nMINE-1,Prospecting,2024-01-02\n")
+    import_files(con, [own])
+    result = sample.load_sample(con, deals=300)
+    assert result.written
+    deal_ids = {r[0] for r in con.execute("SELECT deal_id FROM deals").fetchall()}
+    assert "MINE-1" not in deal_ids
+    assert len(deal_ids) == 300
+    assert con.execute("SELECT count(*) FROM imports WHERE source_file = 'own.csv'").fetchone() == (
+        0,
+    )
+    # Loading it again replaces it again: the same rows, not twice as many.
+    before = store.table_snapshot(con)
+    sample.load_sample(con, deals=300)
+    after = store.table_snapshot(con)
+    assert {k: len(v) for k, v in after.items()} == {k: len(v) for k, v in before.items()}
+    assert after["deals"] == before["deals"]
