@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint clean
+.PHONY: run test clean
 
 run: $(VENV)/.installed-run
 	$(BIN)/streamlit run dashboard.py --server.headless true
@@ -16,8 +16,19 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+# Debian ships the venv module in a separate package: install it when we may, else say so.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11 or newer is needed ($(PYTHON) is older); set PYTHON=python3.x" >&2; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  rm -rf $(VENV); \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && \
+	    $(PYTHON) -m venv $(VENV); \
+	  else \
+	    echo "$(PYTHON) -m venv failed: install the venv module (sudo apt-get install python3-venv) and run make again" >&2; \
+	    exit 1; \
+	  fi; }
 
 $(VENV)/.installed-run: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
