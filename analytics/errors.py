@@ -82,6 +82,12 @@ class StoreBusy(AnalyticsError):
         )
 
 
+class SchemaTooNew(AnalyticsError):
+    """The database was written by a newer version of this program."""
+
+    title = "Database too new"
+
+
 class MappingError(AnalyticsError):
     """A column mapping or constant given by the user does not fit the file or the schema."""
 

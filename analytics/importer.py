@@ -297,7 +297,13 @@ def _stage_typed(
             continue
         expr = _typed_expr(col.type, raw, orders.get(col.name), decimals.get(col.name))
         inner += [f"{expr} AS {name}", raw]
-        outer += [name, bad]
+        if col.type in ("amount", "number"):
+            # 1e400 reads as infinity: no amount or target is infinite.
+            outer += [f"CASE WHEN isfinite({name}) THEN {name} END AS {name}",
+                      f"({raw} IS NOT NULL AND NOT coalesce(isfinite({name}), false)) "
+                      f"AS {q(col.name + '__bad')}"]  # fmt: skip
+        else:
+            outer += [name, bad]
     cur.execute(
         f"CREATE TEMP TABLE {staged.table} AS SELECT {', '.join(outer)} "
         f"FROM (SELECT {', '.join(inner)} FROM {staged.table}_raw)"
@@ -634,6 +640,14 @@ def _status_case(expr: str) -> str:
     return f"(CASE {whens} END)"
 
 
+_CURRENCY_CODE = (
+    "(CASE trim(currency) WHEN '$' THEN 'USD' WHEN '€' THEN 'EUR' WHEN '£' THEN 'GBP' "
+    "WHEN '¥' THEN 'JPY' WHEN '￥' THEN 'JPY' WHEN '円' THEN 'JPY' "
+    "ELSE CASE WHEN regexp_full_match(upper(trim(currency)), '[A-Z]{3}') "
+    "THEN upper(trim(currency)) END END)"
+)
+
+
 def _finish_deals(
     cur: duckdb.DuckDBPyConnection,
     staged: Staged,
@@ -652,6 +666,13 @@ def _finish_deals(
         _listed(cur, staged, f"status IS NOT NULL AND {_status_case('status')} IS NULL",
                 "status", "not a deal status (expected open, won or lost)")  # fmt: skip
     _listed(cur, staged, "stage IS NULL", "stage", "every deal needs a stage")
+    _listed(
+        cur,
+        staged,
+        f"currency IS NOT NULL AND {_CURRENCY_CODE} IS NULL",
+        "currency",
+        "not a currency code (expected ISO 4217 such as USD, EUR, JPY, or $ € £ ¥)",
+    )
     fin = ids("deals")
     stored = [c.name for c in IMPORTABLE["deals"].stored_columns]
     custom_cols = staged.mapping.unmapped
@@ -709,6 +730,8 @@ def _finish_deals(
             )
         elif name == "status":
             selects.append("status_resolved AS status")
+        elif name == "currency":
+            selects.append(f"{_CURRENCY_CODE} AS currency")
         elif name == "closed_at":
             selects.append(
                 "CASE WHEN status_resolved <> 'open' "
@@ -877,7 +900,7 @@ def _lead_status(expr: str) -> str:
         f"WHEN regexp_matches({low}, '{pattern}') THEN '{status}'"
         for pattern, status in LEAD_STATUS_PATTERNS
     )
-    return f"(CASE {whens} ELSE {low} END)"
+    return f"(CASE {whens} END)"
 
 
 _SCOPE_WORDS = {
@@ -900,6 +923,11 @@ def _finish_simple(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: _Ids) ->
             f"WHEN status IS NULL AND deal_id IS NOT NULL THEN 'converted' "
             f"ELSE {_lead_status('status')} END"
         )
+        _listed(
+            cur, staged, f"status IS NOT NULL AND {_lead_status('status')} IS NULL", "status",
+            "not a lead status (expected new, working, converted or disqualified, or the "
+            "CRM's wording of them such as \"Open - Not Contacted\" or \"Closed - Converted\")",
+        )  # fmt: skip
     elif kind == "activities":
         exprs["type"] = f"coalesce({_activity_type('type')}, 'task')"
         exprs["completed_at"] = "coalesce(completed_at, CASE WHEN is_done THEN due_at END)"
@@ -979,6 +1007,8 @@ def _check_activity_types(cur: duckdb.DuckDBPyConnection, staged: Staged, fin: s
 
 def _finish_pipelines(cur: duckdb.DuckDBPyConnection, staged: Staged, pipelines: Pipelines) -> None:
     """Declare the pipelines of a pipelines file; Won/Lost rows are skipped (outcomes are implicit)."""
+    _listed(cur, staged, "probability > 100", "probability",
+            "a probability is a share from 0 to 1, or a percentage from 0 to 100")  # fmt: skip
     rows = cur.execute(
         f"SELECT __rowid, pipeline, stage, position, "
         f"CASE WHEN probability > 1 THEN probability / 100 ELSE probability END, rotting_days "

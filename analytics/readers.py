@@ -18,6 +18,8 @@ import pyarrow as pa
 from analytics.errors import Problem
 
 DELIMITERS = (",", ";", "\t", "|")
+# DuckDB caps a line at 10 MB; Python's csv module, used for row numbers, must not stop sooner.
+csv.field_size_limit(2**31 - 1)
 _CHUNK = 1 << 20
 
 
@@ -43,10 +45,12 @@ def _detect_encoding(path: Path) -> str:
     with path.open("rb") as fh:
         head = fh.read(4)
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    for encoding in ("utf-8", "cp932"):
+        candidates: tuple[str, ...] = ("utf-8-sig",)
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ("utf-16",)
+    else:
+        candidates = ("utf-8", "cp932")
+    for encoding in candidates:
         if _decodes(path, encoding):
             return encoding
     raise _Unreadable(
@@ -59,7 +63,7 @@ def _decodes(path: Path, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)()
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
-            if b"\x00" in chunk:
+            if encoding != "utf-16" and b"\x00" in chunk:
                 return False
             try:
                 decoder.decode(chunk)
@@ -145,14 +149,21 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str)
         if not header.strip():
             return _failed(label, table, "the file is empty: it has no header row")
         delim = _sniff_delimiter(header)
+        names = _header_fields(source, delim)
+        repeated = _first_repeat(names)
+        if repeated is not None:
+            return _failed(label, table, "the header names this column twice; rename one",
+                           row=1, column=repeated)  # fmt: skip
         scan = f"{table}__scan"
         try:
+            # Names and types are given, so DuckDB does not sniff: a broken row becomes a
+            # rejected row with its line number instead of failing the whole file.
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?, delim = ?, "
-                "quote = '\"', escape = '\"', header = true, all_varchar = true, "
-                "auto_detect = true, store_rejects = true, rejects_table = ?, rejects_scan = ?, "
+                "quote = '\"', escape = '\"', header = true, auto_detect = false, columns = ?, "
+                "store_rejects = true, rejects_table = ?, rejects_scan = ?, "
                 "max_line_size = 10000000, parallel = true)",
-                [str(source), delim, f"{table}__rejects", scan],
+                [str(source), delim, dict.fromkeys(names, "VARCHAR"), f"{table}__rejects", scan],
             )
         except duckdb.Error as exc:
             return _failed(label, table, f"the file cannot be read as CSV: {_first_sentence(exc)}")
@@ -164,7 +175,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str)
         con.execute(f"DROP TABLE IF EXISTS {scan}")
         columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
         rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        problems = [_reject_problem(label, *r) for r in rejects]
+        problems = [_reject_problem(label, names, delim, *r) for r in rejects]
         if rejects or _has_blank_lines(source):
             mapping = _spreadsheet_rows(source, delim, {int(r[0]) for r in rejects})
             if len(mapping) == rows:
@@ -188,7 +199,14 @@ def _first_sentence(exc: Exception) -> str:
 
 
 def _reject_problem(
-    label: str, line: int, column: str | None, csv_line: str | None, kind: str, message: str
+    label: str,
+    names: list[str],
+    delim: str,
+    line: int,
+    column: str | None,
+    csv_line: str | None,
+    kind: str,
+    message: str,
 ) -> Problem:
     explain = {
         "TOO MANY COLUMNS": "the row has more fields than the header",
@@ -198,11 +216,35 @@ def _reject_problem(
         "INVALID ENCODING": "the row contains bytes that are not valid text",
         "INVALID UNICODE": "the row contains bytes that are not valid text",
     }.get(kind, message.split("\n")[0][:200])
+    if column is None and kind == "LINE SIZE OVER MAXIMUM" and csv_line:
+        fields = next(csv.reader(io.StringIO(csv_line), delimiter=delim), [])
+        longest = max(range(len(fields)), key=lambda i: len(fields[i]), default=None)
+        if longest is not None and longest < len(names):
+            column = names[longest]
     return Problem(label, int(line), column, (csv_line or "")[:80] or None, explain)
 
 
-def _failed(label: str, table: str, message: str) -> RawTable:
-    return RawTable(label, table, [], 0, "", [Problem(label, None, None, None, message)], _plus_two)
+def _failed(
+    label: str, table: str, message: str, row: int | None = None, column: str | None = None
+) -> RawTable:
+    problem = Problem(label, row, column, None, message)
+    return RawTable(label, table, [], 0, "", [problem], _plus_two)
+
+
+def _header_fields(path: Path, delim: str) -> list[str]:
+    """Return the header's column names (blank ones named columnN)."""
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        fields = next(csv.reader(fh, delimiter=delim), [])
+    return [f.strip() or f"column{i}" for i, f in enumerate(fields, start=1)]
+
+
+def _first_repeat(names: list[str]) -> str | None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
 
 
 def _cell_text(value: object) -> str | None:
@@ -240,7 +282,11 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str
             return _failed(label, table, "the workbook's first sheet is empty")
         while header and not header[-1]:
             header.pop()
-        names = _unique_names(header)
+        names = [h or f"column{i}" for i, h in enumerate(header, start=1)]
+        repeated = _first_repeat(names)
+        if repeated is not None:
+            return _failed(label, table, "the header names this column twice; rename one",
+                           row=header_row, column=repeated)  # fmt: skip
         data: list[list[str | None]] = [[] for _ in names]
         row_numbers: list[int] = []
         for number, values in enumerate(rows_iter, start=header_row + 1):
@@ -263,20 +309,6 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str
     return RawTable(
         label, table, names, len(row_numbers), "xlsx", problems, row_numbers.__getitem__
     )
-
-
-def _unique_names(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for i, name in enumerate(header):
-        name = name or f"column{i + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}_{seen[name]}"
-        else:
-            seen[name] = 0
-        out.append(name)
-    return out
 
 
 def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
@@ -314,12 +346,3 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTabl
     if path.stat().st_size == 0:
         return _failed(label, table, "the file is empty")
     return read_csv(con, path, table, label)
-
-
-def header_of(path: Path, limit: int = 65536) -> list[str]:
-    """Return the header fields of a CSV file cheaply (for previews)."""
-    encoding = _detect_encoding(path)
-    with path.open("r", encoding=encoding, newline="") as fh:
-        text = fh.read(limit)
-    first = text.splitlines()[0] if text else ""
-    return next(csv.reader(io.StringIO(first), delimiter=_sniff_delimiter(first)), [])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics.errors import StoreBusy
+from analytics.errors import SchemaTooNew, StoreBusy
 from analytics.schema import IMPORTABLE, SQL_TYPES, Table
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -73,14 +73,19 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+def _refuse_newer(version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"The database was written by a newer version of this program "
+            f"(schema {version}, this program knows {SCHEMA_VERSION}). Upgrade the program, "
+            "or give another database with --db."
+        )
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Bring the schema up to SCHEMA_VERSION in one transaction; return the version."""
     current = schema_version(con)
-    if current > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"The database was written by a newer version of this program "
-            f"(schema {current}, this program knows {SCHEMA_VERSION}). Upgrade the program."
-        )
+    _refuse_newer(current)
     if current == SCHEMA_VERSION:
         return current
     con.execute("BEGIN TRANSACTION")
@@ -116,9 +121,16 @@ def connect(
             raise
         pid = _LOCK_PID.search(message)
         raise StoreBusy(target, int(pid.group(1)) if pid else None) from exc
-    con.execute("SET TimeZone = 'UTC'")
-    if not read_only:
-        migrate(con)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        if read_only:
+            _refuse_newer(schema_version(con))
+        else:
+            migrate(con)
+    except BaseException:
+        # A refused connection must not keep the file open (and locked) in this process.
+        con.close()
+        raise
     return con
 
 
