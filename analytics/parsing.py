@@ -158,15 +158,17 @@ def number(v: str, decimal: str | None = None) -> str:
 def decimal_probe(v: str) -> list[str]:
     """Return SQL aggregates: cells proving a decimal comma, and cells proving a decimal point."""
     s = _number_text(v)
-    candidate = f"(strpos({v}, ',') > 0 OR strpos({v}, '.') > 0)"
-    return [
-        f"count(*) FILTER (WHERE {candidate} AND (regexp_full_match({s}, "
-        f"'[-+]?[0-9.]*[0-9],[0-9]{{1,2}}') OR regexp_full_match({s}, "
-        f"'[-+]?[0-9]{{1,3}}(\\.[0-9]{{3}})+,[0-9]+')))",
-        f"count(*) FILTER (WHERE {candidate} AND (regexp_full_match({s}, "
-        f"'[-+]?[0-9,]*[0-9]\\.[0-9]{{1,2}}') OR regexp_full_match({s}, "
-        f"'[-+]?[0-9]{{1,3}}(,[0-9]{{3}})+\\.[0-9]+')))",
-    ]
+    comma = (
+        f"strpos({v}, ',') > 0 AND (regexp_full_match({s}, '[-+]?[0-9.]*[0-9],[0-9]{{1,2}}') "
+        f"OR regexp_full_match({s}, '[-+]?[0-9]{{1,3}}(\\.[0-9]{{3}})+,[0-9]+'))"
+    )
+    # "12500.50" needs no currency stripping: test the cell as it is first.
+    point = (
+        f"strpos({v}, '.') > 0 AND (regexp_full_match({v}, '-?[0-9]*[0-9]\\.[0-9]{{1,2}}') "
+        f"OR (regexp_full_match({s}, '[-+]?[0-9,]*[0-9]\\.[0-9]{{1,2}}') "
+        f"OR regexp_full_match({s}, '[-+]?[0-9]{{1,3}}(,[0-9]{{3}})+\\.[0-9]+')))"
+    )
+    return [f"count(*) FILTER (WHERE {comma})", f"count(*) FILTER (WHERE {point})"]
 
 
 def integer(v: str, decimal: str | None = None) -> str:

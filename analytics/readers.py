@@ -176,17 +176,37 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str)
         columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
         rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         problems = [_reject_problem(label, names, delim, *r) for r in rejects]
-        if rejects or _has_blank_lines(source):
-            mapping = _spreadsheet_rows(source, delim, {int(r[0]) for r in rejects})
-            if len(mapping) == rows:
-                row_of = mapping.__getitem__
-            else:
-                row_of = _plus_two
-        else:
-            row_of = _plus_two
+        row_of = _RowNumbers(source, delim, {int(r[0]) for r in rejects}, rows)
+        if source is not path:
+            # The transcoded copy is about to go: number its rows now.
+            row_of.build()
     if rows == 0 and not problems:
         problems.append(Problem(label, None, None, None, "the file has a header but no data rows"))
     return RawTable(label, table, columns, rows, encoding, problems, row_of)
+
+
+class _RowNumbers:
+    """Spreadsheet row of each row DuckDB kept, worked out only when a problem needs one.
+
+    Row id + 2 (the header is row 1) unless blank lines or rejected rows shift the rows.
+    """
+
+    def __init__(self, path: Path, delim: str, reject_lines: set[int], rows: int) -> None:
+        self._path, self._delim, self._rejects, self._rows = path, delim, reject_lines, rows
+        self._mapping: list[int] | None = None
+
+    def build(self) -> None:
+        if self._mapping is not None:
+            return
+        self._mapping = []
+        if self._rejects or _has_blank_lines(self._path):
+            mapping = _spreadsheet_rows(self._path, self._delim, self._rejects)
+            if len(mapping) == self._rows:
+                self._mapping = mapping
+
+    def __call__(self, rowid: int) -> int:
+        self.build()
+        return self._mapping[rowid] if self._mapping else rowid + 2
 
 
 def _plus_two(rowid: int) -> int:

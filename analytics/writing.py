@@ -81,6 +81,10 @@ def write_keyed(cur: duckdb.DuckDBPyConnection, kind: str, fin: str) -> dict[str
     table = IMPORTABLE[kind]
     key = q(table.key)
     cols = ", ".join(q(c) for c in _columns(kind))
+    if cur.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table.name})").fetchone()[0]:
+        rows = cur.execute(f"SELECT count(*) FROM {fin}").fetchone()[0]
+        cur.execute(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {fin}")
+        return {"inserted": rows, "updated": 0}
     inserted, updated = cur.execute(
         f"SELECT count(*) FILTER (WHERE t.{key} IS NULL), "
         f"count(*) FILTER (WHERE t.{key} IS NOT NULL AND "
