@@ -269,6 +269,9 @@ def _is_text(col_type: str) -> bool:
     return col_type in ("id", "text")
 
 
+_MATERIALISED = ("deals", "stage_events")
+
+
 def _stage_typed(
     cur: duckdb.DuckDBPyConnection, staged: Staged, orders: dict, decimals: dict
 ) -> None:
@@ -304,8 +307,11 @@ def _stage_typed(
                       f"AS {q(col.name + '__bad')}"]  # fmt: skip
         else:
             outer += [name, bad]
+    # Deals and history go through several steps and are materialised once; the other kinds
+    # are read twice (checks, then the write), cheaper than storing a typed copy.
+    kind = "TABLE" if staged.mapping.kind in _MATERIALISED else "VIEW"
     cur.execute(
-        f"CREATE TEMP TABLE {staged.table} AS SELECT {', '.join(outer)} "
+        f"CREATE TEMP {kind} {staged.table} AS SELECT {', '.join(outer)} "
         f"FROM (SELECT {', '.join(inner)} FROM {staged.table}_raw)"
     )
 
@@ -1235,7 +1241,8 @@ def _run_import(
             finals.append((s, fin))
         else:
             finals.append((s, _finish_simple(cur, s, ids)))
-        _release(cur, s, keep_typed=kind_of not in ("deals", "stage_events"))
+        if kind_of in _MATERIALISED:
+            _release(cur, s)
     for s, fin in finals:
         if fin is None or s.problems:
             continue
@@ -1314,12 +1321,11 @@ def _check_deals_across_files(
                 )  # fmt: skip
 
 
-def _release(cur: duckdb.DuckDBPyConnection, staged: Staged, keep_typed: bool) -> None:
-    """Drop a checked file's text copies (and its typed table when its final rows are a copy)."""
+def _release(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Drop a checked file's text and typed copies once its final rows are a table of their own."""
     cur.execute(f"DROP VIEW IF EXISTS {staged.table}_raw")
     cur.execute(f"DROP TABLE IF EXISTS {staged.raw.table}")
-    if not keep_typed:
-        cur.execute(f"DROP TABLE IF EXISTS {staged.table}")
+    cur.execute(f"DROP TABLE IF EXISTS {staged.table}")
 
 
 def _file_report(s: Staged) -> FileReport:
