@@ -1048,16 +1048,14 @@ def _reference_note(
     fin: str,
     column: str,
     target: str,
-    target_key: str,
     also: list[str],
 ) -> None:
-    """Note rows whose reference points at a record neither stored nor in this import."""
-    sources = [f"SELECT {q(target_key)} AS k FROM {target}"] + [
-        f"SELECT {q(target_key)} AS k FROM {t}" for t in also
-    ]
+    """Note rows whose reference (column, the key of target) is neither stored nor imported now."""
+    key = q(column)
+    known = " UNION ALL ".join(f"SELECT {key} AS k FROM {t}" for t in [target, *also])
     _note_rows(
         cur, staged, fin,
-        f"{q(column)} IS NOT NULL AND {q(column)} NOT IN ({' UNION ALL '.join(sources)})",
+        f"{key} IS NOT NULL AND {key} NOT IN (SELECT k FROM ({known}) WHERE k IS NOT NULL)",
         _source_name(staged.mapping, column),
         f"rows refer to {target} that are not loaded (kept; they link up when those are imported)",
     )  # fmt: skip
@@ -1184,6 +1182,15 @@ def import_files(
         cur.close()
 
 
+# Per kind: the column that refers to records of another table, and that table.
+_REFERENCES = {
+    "deals": ("organization_id", "organizations"),
+    "contacts": ("organization_id", "organizations"),
+    "activities": ("deal_id", "deals"),
+    "leads": ("deal_id", "deals"),
+}
+
+
 def _run_import(
     cur: duckdb.DuckDBPyConnection,
     paths: list[Path],
@@ -1244,32 +1251,16 @@ def _run_import(
         if kind_of in _MATERIALISED:
             _release(cur, s)
     for s, fin in finals:
-        if fin is None or s.problems:
+        kind = s.mapping.kind
+        if fin is None or s.problems or kind not in _REFERENCES:
             continue
-        if s.mapping.kind == "deals" and fin in deal_tables:
-            _reference_note(
-                cur,
-                s,
-                fin,
-                "organization_id",
-                "organizations",
-                "organization_id",
-                [f for t, f in finals if t.mapping.kind == "organizations" and f],
-            )
-        elif s.mapping.kind == "activities":
-            _reference_note(cur, s, fin, "deal_id", "deals", "deal_id", deal_tables)
-        elif s.mapping.kind == "leads":
-            _reference_note(cur, s, fin, "deal_id", "deals", "deal_id", deal_tables)
-        elif s.mapping.kind == "contacts":
-            _reference_note(
-                cur,
-                s,
-                fin,
-                "organization_id",
-                "organizations",
-                "organization_id",
-                [f for t, f in finals if t.mapping.kind == "organizations" and f],
-            )
+        if kind == "deals" and fin not in deal_tables:
+            continue
+        column, target = _REFERENCES[kind]
+        in_import = [f for t, f in finals if t.mapping.kind == target and f]
+        if target == "deals":
+            in_import = deal_tables
+        _reference_note(cur, s, fin, column, target, in_import)
     _check_deals_across_files(cur, [(s, f) for s, f in finals if f in deal_tables])
     problems = sorted(
         (p for s in staged_files for p in s.problems),
