@@ -361,8 +361,8 @@ def _empty(col) -> str:
     return f"{q(col.name)} IS NULL AND NOT {q(col.name + '__bad')}"
 
 
-def _check_common(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
-    """Report unparseable values, missing required values, negative numbers and huge texts."""
+def _cell_checks(staged: Staged) -> list[tuple[str, str, str]]:
+    """Return (SQL condition, column, message) for every way a cell can be wrong."""
     table = IMPORTABLE[staged.mapping.kind]
     checks: list[tuple[str, str, str]] = []
     for col in table.columns:
@@ -378,17 +378,28 @@ def _check_common(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
         elif col.type == "text" and col.stored:
             checks.append((f"length({q(col.name)}) > 10000", col.name,
                            "the value is longer than 10,000 characters"))  # fmt: skip
-    if not checks:
-        return
-    # One pass counts every check; only the failing ones are listed row by row.
-    counts = cur.execute(
-        "SELECT "
-        + ", ".join(f"count(*) FILTER (WHERE {w})" for w, _, _ in checks)
-        + f" FROM {staged.table}"
-    ).fetchone()
-    for (where, column, message), n in zip(checks, counts, strict=True):
-        if n:
-            _listed(cur, staged, where, column, message)
+    return checks
+
+
+def _check_cells(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Report every wrong cell and note the empty optional ones, counting both in one pass."""
+    checks = _cell_checks(staged)
+    optional = _optional_columns(staged) if staged.raw.rows else []
+    counted = [f"count(*) FILTER (WHERE {w})" for w, _, _ in checks]
+    counted += [f"count(*) FILTER (WHERE {_empty(c)})" for c in optional]
+    if counted:
+        counts = cur.execute(f"SELECT {', '.join(counted)} FROM {staged.table}").fetchone()
+        # Only the failing checks are listed row by row.
+        for (where, column, message), n in zip(checks, counts, strict=False):
+            if n:
+                _listed(cur, staged, where, column, message)
+        for col, n in zip(optional, counts[len(checks) :], strict=True):
+            if n:
+                staged.notes.append(
+                    Note(staged.file, _source_name(staged.mapping, col.name), n,
+                         "rows have no value")
+                )  # fmt: skip
+    _routed_notes(cur, staged)
 
 
 def _check_duplicates(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
@@ -458,27 +469,19 @@ def _routed(mapping: Mapping, column: str) -> bool:
     )
 
 
-def _missing_notes(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
-    """Count the empty cells of optional columns: shown as notes, never errors."""
+def _optional_columns(staged: Staged) -> list:
+    """Return the optional columns whose empty cells are counted as notes."""
     table = IMPORTABLE[staged.mapping.kind]
-    optional = [
+    return [
         c for c in table.columns
         if c.stored and not c.required and c.name in staged.mapping.columns
         and (staged.mapping.kind, c.name) not in _NO_MISSING_NOTES
         and not _routed(staged.mapping, c.name)
     ]  # fmt: skip
-    if not optional or staged.raw.rows == 0:
-        return
-    counts = cur.execute(
-        "SELECT "
-        + ", ".join(f"count(*) FILTER (WHERE {_empty(c)})" for c in optional)
-        + f" FROM {staged.table}"
-    ).fetchone()
-    for col, n in zip(optional, counts, strict=True):
-        if n:
-            staged.notes.append(
-                Note(staged.file, _source_name(staged.mapping, col.name), n, "rows have no value")
-            )
+
+
+def _routed_notes(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Note empty WhatId/WhoId cells (their columns are routed by id prefix, not counted above)."""
     routed = sorted(
         {s for c in _SALESFORCE_PREFIXES if _routed(staged.mapping, c)
          for s in staged.mapping.columns[c]}
@@ -777,7 +780,7 @@ def _finish_events(
     t = staged.table
     withp = ids("events_p")
     cur.execute(
-        f"CREATE TEMP TABLE {withp} AS SELECT s.*, dp.pipeline AS deal_pipeline "
+        f"CREATE TEMP VIEW {withp} AS SELECT s.*, dp.pipeline AS deal_pipeline "
         f"FROM {t} AS s LEFT JOIN ({deal_pipelines}) AS dp USING (deal_id)"
     )
     stage_map = ids("stagemap")
@@ -802,7 +805,7 @@ def _finish_events(
           AND s.deal_id IS NOT NULL AND s.entered_at IS NOT NULL
         """
     )
-    cur.execute(f"DROP TABLE {withp}")
+    cur.execute(f"DROP VIEW {withp}")
     _note_rows(cur, staged, fin, "deal_pipeline IS NULL", "deal_id",
                "history rows belong to deals that are not loaded (kept; they link up when "
                "the deals are imported)")  # fmt: skip
@@ -1115,9 +1118,8 @@ def _validate(
     _stage_raw(cur, staged, ids)
     orders = _date_orders(cur, staged, date_order)
     _stage_typed(cur, staged, orders, _decimal_marks(cur, staged))
-    _check_common(cur, staged)
+    _check_cells(cur, staged)
     _check_duplicates(cur, staged)
-    _missing_notes(cur, staged)
     return orders
 
 
