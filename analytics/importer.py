@@ -344,6 +344,20 @@ def _listed(
         )
 
 
+def _listed_by_value(
+    cur: duckdb.DuckDBPyConnection, staged: Staged, column: str, bad: str, message: str
+) -> None:
+    """Like _listed for a condition on one text column's value: tested once per distinct value."""
+    values = cur.execute(
+        f"SELECT {q(column)} FROM (SELECT DISTINCT {q(column)} FROM {staged.table}) "
+        f"WHERE {q(column)} IS NOT NULL AND {bad}"
+    ).fetchall()
+    if values:
+        cur.execute("CREATE OR REPLACE TEMP TABLE imp_bad_values (v VARCHAR)")
+        cur.executemany("INSERT INTO imp_bad_values VALUES (?)", values)
+        _listed(cur, staged, f"{q(column)} IN (SELECT v FROM imp_bad_values)", column, message)
+
+
 _TYPE_WORDS = {
     "timestamp": "not a date or time this importer can read",
     "date": "not a date this importer can read",
@@ -376,7 +390,9 @@ def _cell_checks(staged: Staged) -> list[tuple[str, str, str]]:
         if col.type in ("amount", "number", "integer"):
             checks.append((f"{q(col.name)} < 0", col.name, "negative values are not allowed here"))
         elif col.type == "text" and col.stored:
-            checks.append((f"length({q(col.name)}) > 10000", col.name,
+            # strlen (bytes, stored with the string) rules out almost every cell cheaply.
+            checks.append((f"strlen({q(col.name)}) > 10000 AND length({q(col.name)}) > 10000",
+                           col.name,
                            "the value is longer than 10,000 characters"))  # fmt: skip
     return checks
 
@@ -932,8 +948,8 @@ def _finish_simple(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: _Ids) ->
             f"WHEN status IS NULL AND deal_id IS NOT NULL THEN 'converted' "
             f"ELSE {_lead_status('status')} END"
         )
-        _listed(
-            cur, staged, f"status IS NOT NULL AND {_lead_status('status')} IS NULL", "status",
+        _listed_by_value(
+            cur, staged, "status", f"{_lead_status('status')} IS NULL",
             "not a lead status (expected new, working, converted or disqualified, or the "
             "CRM's wording of them such as \"Open - Not Contacted\" or \"Closed - Converted\")",
         )  # fmt: skip
@@ -994,14 +1010,16 @@ def _finish_simple(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: _Ids) ->
         f"WHERE {' AND '.join(where)} {dedupe}"
     )
     if kind == "activities":
-        _check_activity_types(cur, staged, fin)
+        _check_activity_types(cur, staged)
     return fin
 
 
-def _check_activity_types(cur: duckdb.DuckDBPyConnection, staged: Staged, fin: str) -> None:
+def _check_activity_types(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Note custom activity types; the few distinct spellings are mapped, not every row."""
     rows = cur.execute(
-        f"SELECT type, count(*) FROM {fin} WHERE type NOT IN {tuple(ACTIVITY_TYPES)} "
-        "GROUP BY type ORDER BY count(*) DESC"
+        f"SELECT {_activity_type('type')} AS kind, sum(n) FROM (SELECT type, count(*) AS n "
+        f"FROM {staged.table} WHERE type IS NOT NULL GROUP BY type) "
+        f"WHERE kind NOT IN {tuple(ACTIVITY_TYPES)} GROUP BY kind ORDER BY sum(n) DESC, kind"
     ).fetchall()
     for activity_type, n in rows:
         staged.notes.append(

@@ -82,8 +82,10 @@ def write_keyed(cur: duckdb.DuckDBPyConnection, kind: str, fin: str) -> dict[str
     key = q(table.key)
     cols = ", ".join(q(c) for c in _columns(kind))
     if cur.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table.name})").fetchone()[0]:
-        rows = cur.execute(f"SELECT count(*) FROM {fin}").fetchone()[0]
-        cur.execute(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {fin}")
+        # An INSERT answers with the number of rows it wrote.
+        rows = cur.execute(
+            f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {fin}"
+        ).fetchone()[0]
         return {"inserted": rows, "updated": 0}
     inserted, updated = cur.execute(
         f"SELECT count(*) FILTER (WHERE t.{key} IS NULL), "
