@@ -1,0 +1,256 @@
+"""Typing an import file: its cells as trimmed text, their formats decided, then parsed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import count
+from pathlib import Path
+
+import duckdb
+
+from analytics import parsing
+from analytics.errors import Note, Problem
+from analytics.mapping import Mapping
+from analytics.readers import RawTable
+from analytics.schema import IMPORTABLE
+
+q = parsing.quote_ident
+
+
+@dataclass
+class Staged:
+    """One file on its way in: read, mapped, typed, and checked."""
+
+    path: Path
+    raw: RawTable
+    mapping: Mapping
+    table: str
+    content_hash: str
+    taken_at: datetime
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    skipped: bool = False
+    has_repeats: bool = False
+    unusable: bool = False
+
+    @property
+    def file(self) -> str:
+        return self.raw.file
+
+
+class Ids:
+    """Unique temp-table names for one import."""
+
+    def __init__(self) -> None:
+        self._n = count(1)
+
+    def __call__(self, stem: str) -> str:
+        return f"imp_{stem}_{next(self._n)}"
+
+
+def raw_expr(sources: tuple[str, ...], null_values: tuple[str, ...]) -> str:
+    """Return SQL for a cell's trimmed text (NULL when empty or a CRM's "no value" marker)."""
+    parts = []
+    for source in sources:
+        expr = f"nullif(trim({q(source)}), '')"
+        for null in null_values:
+            expr = f"nullif({expr}, '{null}')"
+        parts.append(expr)
+    return parts[0] if len(parts) == 1 else "coalesce(" + ", ".join(parts) + ")"
+
+
+# Salesforce activities point at any record through WhatId/WhoId; the id prefix says which.
+SALESFORCE_PREFIXES = {"deal_id": "006", "organization_id": "001", "contact_id": "003",
+                        "lead_id": "00Q"}  # fmt: skip
+
+
+def stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> None:
+    """Create the file's view of trimmed text per canonical column (constants bound, not pasted)."""
+    mapping = staged.mapping
+    table = IMPORTABLE[mapping.kind]
+    selects = ["raw.rowid AS __rowid"]
+    null_values = mapping.preset.null_values
+    for col in table.columns:
+        if col.name in mapping.columns:
+            expr = raw_expr(mapping.columns[col.name], null_values)
+            if routed(mapping, col.name):
+                prefix = SALESFORCE_PREFIXES[col.name]
+                expr = f"(CASE WHEN starts_with({expr}, '{prefix}') THEN {expr} END)"
+        elif col.name in mapping.constants:
+            expr = f"consts.{q(col.name)}"
+        else:
+            expr = "CAST(NULL AS VARCHAR)"
+        selects.append(f"{expr} AS {q(col.name + '__raw')}")
+    consts = ids("consts")
+    names = list(mapping.constants)
+    if names:
+        cur.execute(f"CREATE TEMP TABLE {consts} ({', '.join(q(n) + ' VARCHAR' for n in names)})")
+        cur.execute(
+            f"INSERT INTO {consts} VALUES ({', '.join('?' for _ in names)})",
+            [mapping.constants[n] for n in names],
+        )
+        source = f"{staged.raw.table} AS raw CROSS JOIN {consts} AS consts"
+    else:
+        source = f"{staged.raw.table} AS raw"
+    cur.execute(
+        # A view: the trimmed text is computed as the typed table is built, not stored twice.
+        f"CREATE TEMP VIEW {staged.table}_raw AS SELECT {', '.join(selects)} FROM {source}"
+    )
+
+
+def decimal_marks(cur: duckdb.DuckDBPyConnection, staged: Staged) -> dict[str, str | None]:
+    """Return the decimal separator of every number column ("," or "."), None when undecided."""
+    table = IMPORTABLE[staged.mapping.kind]
+    present = [
+        c.name for c in table.columns
+        if c.type in ("amount", "number", "integer")
+        and (c.name in staged.mapping.columns or c.name in staged.mapping.constants)
+    ]  # fmt: skip
+    if not present:
+        return {}
+    aggregates = [a for c in present for a in parsing.decimal_probe(q(c + "__raw"))]
+    row = cur.execute(f"SELECT {', '.join(aggregates)} FROM {staged.table}_raw").fetchone()
+    marks: dict[str, str | None] = {}
+    for i, c in enumerate(present):
+        comma, point = row[2 * i : 2 * i + 2]
+        marks[c] = "," if comma and not point else "." if point and not comma else None
+    return marks
+
+
+def date_orders(
+    cur: duckdb.DuckDBPyConnection, staged: Staged, forced: str | None
+) -> dict[str, str | None]:
+    """Return the day/month order of every date column, reporting undecidable ones."""
+    table = IMPORTABLE[staged.mapping.kind]
+    date_cols = [c.name for c in table.columns if c.type in ("timestamp", "date")]
+    present = [c for c in date_cols if c in staged.mapping.columns or c in staged.mapping.constants]
+    if forced:
+        return {c: forced for c in present}
+    if not present:
+        return {}
+    parts, aggregates = ["__rowid"], []
+    for i, c in enumerate(present):
+        first, second = parsing.date_order_parts(q(c + "__raw"))
+        parts += [f"{first} AS f{i}", f"{second} AS s{i}"]
+        aggregates += parsing.date_order_probe(f"f{i}", f"s{i}")
+    row = cur.execute(
+        f"SELECT {', '.join(aggregates)} FROM (SELECT {', '.join(parts)} FROM {staged.table}_raw)"
+    ).fetchone()
+    orders: dict[str, str | None] = {}
+    ambiguous: dict[str, int] = {}
+    for i, c in enumerate(present):
+        dmy, mdy, first_ambiguous = row[3 * i : 3 * i + 3]
+        if dmy and not mdy:
+            orders[c] = "dmy"
+        elif mdy and not dmy:
+            orders[c] = "mdy"
+        else:
+            # Evidence both ways means mixed orders: the values that fail are reported.
+            orders[c] = None
+            if first_ambiguous is not None and not (dmy and mdy):
+                ambiguous[c] = first_ambiguous
+    # A file is written by one program: a column that proves its order decides the others.
+    decided = {o for o in orders.values() if o}
+    for c, rowid in ambiguous.items():
+        if len(decided) == 1:
+            orders[c] = next(iter(decided))
+            continue
+        value = cur.execute(
+            f"SELECT {q(c + '__raw')} FROM {staged.table}_raw WHERE __rowid = ?", [rowid]
+        ).fetchone()[0]
+        staged.problems.append(
+            Problem(
+                staged.file,
+                staged.raw.row_of(rowid),
+                source_name(staged.mapping, c),
+                value,
+                "ambiguous date: it reads as both day/month and month/day, and no value in "
+                "the file tells which; import again with --date-order dmy or --date-order mdy",
+            )
+        )
+    return orders
+
+
+def source_name(mapping: Mapping, canonical: str) -> str:
+    """Return the file column(s) a canonical column comes from, as the user names them."""
+    if canonical in mapping.columns:
+        return " / ".join(mapping.columns[canonical])
+    return f"{canonical} (--set)"
+
+
+def _typed_expr(col_type: str, raw: str, order: str | None, decimal: str | None) -> str:
+    if col_type == "timestamp":
+        return parsing.timestamp(raw, order)
+    if col_type == "date":
+        return f"CAST({parsing.timestamp(raw, order)} AS DATE)"
+    if col_type in ("amount", "number"):
+        return parsing.number(raw, decimal)
+    if col_type == "integer":
+        return parsing.integer(raw, decimal)
+    if col_type == "boolean":
+        return parsing.boolean(raw)
+    return raw
+
+
+def is_text(col_type: str) -> bool:
+    """Return True for column types kept as text (ids and free text)."""
+    return col_type in ("id", "text")
+
+
+MATERIALISED = ("deals", "stage_events")
+
+
+def stage_typed(
+    cur: duckdb.DuckDBPyConnection, staged: Staged, orders: dict, decimals: dict
+) -> None:
+    """Create the file's typed table; c__bad marks a cell that has text but does not parse.
+
+    The text itself is not copied: problem rows look it up in the raw view by row id.
+    """
+    table = IMPORTABLE[staged.mapping.kind]
+    inner, outer = ["__rowid"], ["__rowid"]
+    for col in table.columns:
+        raw, name = q(col.name + "__raw"), q(col.name)
+        if is_text(col.type):
+            inner.append(f"{raw} AS {name}")
+            outer.append(name)
+            continue
+        bad = f"({raw} IS NOT NULL AND {name} IS NULL) AS {q(col.name + '__bad')}"
+        if col.type == "date":
+            # The time of day of a close date is kept: a won deal closes at that moment.
+            stamp = q(col.name + "__ts")
+            inner += [f"{parsing.timestamp(raw, orders.get(col.name))} AS {stamp}", raw]
+            outer += [
+                f"CAST({stamp} AS DATE) AS {name}",
+                stamp,
+                f"({raw} IS NOT NULL AND {stamp} IS NULL) AS {q(col.name + '__bad')}",
+            ]
+            continue
+        expr = _typed_expr(col.type, raw, orders.get(col.name), decimals.get(col.name))
+        inner += [f"{expr} AS {name}", raw]
+        if col.type in ("amount", "number"):
+            # 1e400 reads as infinity: no amount or target is infinite.
+            outer += [f"CASE WHEN isfinite({name}) THEN {name} END AS {name}",
+                      f"({raw} IS NOT NULL AND NOT coalesce(isfinite({name}), false)) "
+                      f"AS {q(col.name + '__bad')}"]  # fmt: skip
+        else:
+            outer += [name, bad]
+    # Deals and history go through several steps and are materialised once; the other kinds
+    # are read twice (checks, then the write), cheaper than storing a typed copy.
+    kind = "TABLE" if staged.mapping.kind in MATERIALISED else "VIEW"
+    cur.execute(
+        f"CREATE TEMP {kind} {staged.table} AS SELECT {', '.join(outer)} "
+        f"FROM (SELECT {', '.join(inner)} FROM {staged.table}_raw)"
+    )
+
+
+def routed(mapping: Mapping, column: str) -> bool:
+    """Return True for a column read from a Salesforce WhatId/WhoId by its id prefix."""
+    return (
+        mapping.preset.name == "salesforce"
+        and mapping.kind == "activities"
+        and column in SALESFORCE_PREFIXES
+        and column in mapping.columns
+        and any(s in ("WhatId", "WhoId") for s in mapping.columns[column])
+    )
