@@ -30,7 +30,6 @@ from analytics.schema import (
 )
 from analytics.stages import Pipelines
 from analytics.staging import (
-    MATERIALISED,
     Ids,
     Staged,
     date_orders,
@@ -289,8 +288,7 @@ def _run_import(
             finals.append((s, fin))
         else:
             finals.append((s, finish_simple(cur, s, ids)))
-        if kind_of in MATERIALISED:
-            _release(cur, s)
+        _release(cur, s, keep_typed=kind_of not in ("deals", "stage_events"))
     for s, fin in finals:
         kind = s.mapping.kind
         if fin is None or s.problems or kind not in _REFERENCES:
@@ -353,11 +351,12 @@ def _check_deals_across_files(
                 )  # fmt: skip
 
 
-def _release(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
-    """Drop a checked file's text and typed copies once its final rows are a table of their own."""
+def _release(cur: duckdb.DuckDBPyConnection, staged: Staged, keep_typed: bool) -> None:
+    """Drop a checked file's text copy, and its typed table when its final rows are a table."""
     cur.execute(f"DROP VIEW IF EXISTS {staged.table}_raw")
     cur.execute(f"DROP TABLE IF EXISTS {staged.raw.table}")
-    cur.execute(f"DROP TABLE IF EXISTS {staged.table}")
+    if not keep_typed:
+        cur.execute(f"DROP TABLE IF EXISTS {staged.table}")
 
 
 def _file_report(s: Staged) -> FileReport:

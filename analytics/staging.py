@@ -53,7 +53,12 @@ def raw_expr(sources: tuple[str, ...], null_values: tuple[str, ...]) -> str:
     """Return SQL for a cell's trimmed text (NULL when empty or a CRM's "no value" marker)."""
     parts = []
     for source in sources:
-        expr = f"nullif(trim({q(source)}), '')"
+        c = q(source)
+        # Trimming copies every string; most cells have no spaces to trim.
+        expr = (
+            f"(CASE WHEN starts_with({c}, ' ') OR ends_with({c}, ' ') THEN nullif(trim({c}), '') "
+            f"WHEN {c} = '' THEN NULL ELSE {c} END)"
+        )
         for null in null_values:
             expr = f"nullif({expr}, '{null}')"
         parts.append(expr)
@@ -198,9 +203,6 @@ def is_text(col_type: str) -> bool:
     return col_type in ("id", "text")
 
 
-MATERIALISED = ("deals", "stage_events")
-
-
 def stage_typed(
     cur: duckdb.DuckDBPyConnection, staged: Staged, orders: dict, decimals: dict
 ) -> None:
@@ -236,11 +238,9 @@ def stage_typed(
                       f"AS {q(col.name + '__bad')}"]  # fmt: skip
         else:
             outer += [name, bad]
-    # Deals and history go through several steps and are materialised once; the other kinds
-    # are read twice (checks, then the write), cheaper than storing a typed copy.
-    kind = "TABLE" if staged.mapping.kind in MATERIALISED else "VIEW"
+    # Parsed once here: the checks, the notes and the write then only read typed values.
     cur.execute(
-        f"CREATE TEMP {kind} {staged.table} AS SELECT {', '.join(outer)} "
+        f"CREATE TEMP TABLE {staged.table} AS SELECT {', '.join(outer)} "
         f"FROM (SELECT {', '.join(inner)} FROM {staged.table}_raw)"
     )
 
