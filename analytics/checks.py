@@ -34,7 +34,7 @@ def listed(
     rows = cur.execute(
         f"WITH hit AS (SELECT __rowid, count(*) OVER () AS n FROM {staged.table} "
         f"WHERE {where} ORDER BY __rowid LIMIT {MAX_LISTED}) "
-        f"SELECT hit.__rowid, r.{q(column + '__raw')}, hit.n FROM hit "
+        f"SELECT hit.__rowid, CAST(r.{q(column + '__raw')} AS VARCHAR), hit.n FROM hit "
         f"LEFT JOIN {staged.table}_raw AS r USING (__rowid) ORDER BY hit.__rowid",
         list(params),
     ).fetchall()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -107,11 +108,37 @@ def export_time(path: Path) -> datetime:
 _KIND_ORDER = list(IMPORTABLE)
 
 
+def _type_chooser(options: dict):
+    """Return the function naming the columns a CSV file may be read typed (dates, numbers)."""
+
+    def choose(names: list[str], sniffed: dict[str, str]) -> dict[str, str]:
+        try:
+            mapping = resolve_mapping(
+                names, kind=options["kind"], preset=options["preset"],
+                explicit=options["mapping"], constants=options["constants"],
+            )  # fmt: skip
+        except MappingError:
+            return {}
+        wanted = {"timestamp": "TIMESTAMP", "date": "TIMESTAMP", "amount": "DOUBLE",
+                  "number": "DOUBLE"}  # fmt: skip
+        uses = Counter(s for sources in mapping.columns.values() for s in sources)
+        out = {}
+        for col in IMPORTABLE[mapping.kind].columns:
+            sources = mapping.columns.get(col.name, ())
+            if len(sources) != 1 or uses[sources[0]] != 1 or col.type not in wanted:
+                continue
+            if sniffed.get(sources[0]) == wanted[col.type]:
+                out[sources[0]] = wanted[col.type]
+        return out
+
+    return choose
+
+
 def _read_and_map(
     cur: duckdb.DuckDBPyConnection, path: Path, ids: Ids, options: dict, taken_at: datetime | None
 ) -> Staged:
     """Read one file and decide what it holds and how its columns map."""
-    raw = read_file(cur, path, ids("raw"))
+    raw = read_file(cur, path, ids("raw"), _type_chooser(options))
     problems = list(raw.problems)
     if raw.columns:
         mapping = resolve_mapping(
@@ -266,6 +293,12 @@ def _run_import(
             finals.append((s, None))
             continue
         orders = _validate(cur, s, date_order, ids)
+        if s.problems and s.raw.typed:
+            # Problems quote cells as they were written: read the file again as text.
+            s.raw = read_file(cur, s.path, ids("raw"))
+            s.table = ids(s.mapping.kind + "_typed")
+            s.problems, s.notes, s.has_repeats = list(s.raw.problems), [], False
+            orders = _validate(cur, s, date_order, ids)
         file_pipeline = default_pipeline or s.mapping.preset.pipeline
         kind_of = s.mapping.kind
         if kind_of == "pipelines":

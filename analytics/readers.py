@@ -8,7 +8,7 @@ import io
 import itertools
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -34,6 +34,8 @@ class RawTable:
     encoding: str
     problems: list[Problem]
     row_of: Callable[[int], int]
+    # Columns DuckDB read as typed values rather than text (CSV only; see read_csv).
+    typed: dict[str, str] = field(default_factory=dict)
 
 
 class _Unreadable(Exception):
@@ -135,8 +137,51 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
-    """Load a delimited text file into table as text; structural problems are collected."""
+TypeChooser = Callable[[list[str], dict[str, str]], dict[str, str]]
+
+# Sniffed types DuckDB may read directly: timestamps in ISO form, and plain numbers.
+_DIRECT_TYPES = {
+    "TIMESTAMP": "TIMESTAMP",
+    "DATE": "TIMESTAMP",
+    "DOUBLE": "DOUBLE",
+    "BIGINT": "DOUBLE",
+    "INTEGER": "DOUBLE",
+}
+
+
+def _sniffed_types(con: duckdb.DuckDBPyConnection, path: Path, delim: str) -> dict[str, str]:
+    """Return column -> type for the columns DuckDB's sniffer reads as ISO dates or numbers."""
+    try:
+        columns, date_format, stamp_format = con.execute(
+            "SELECT Columns, DateFormat, TimestampFormat FROM sniff_csv(?, delim = ?, "
+            "header = true)",
+            [str(path), delim],
+        ).fetchone()
+    except duckdb.Error:
+        return {}
+    out = {}
+    for column in columns:
+        direct = _DIRECT_TYPES.get(column["type"])
+        if direct == "TIMESTAMP" and (date_format or stamp_format):
+            continue
+        if direct:
+            out[column["name"]] = direct
+    return out
+
+
+def read_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    label: str,
+    choose_types: TypeChooser | None = None,
+) -> RawTable:
+    """Load a delimited text file into table as text; structural problems are collected.
+
+    choose_types(names, sniffed) may name columns to read as typed values straight away
+    (the fast path for clean ISO dates and plain numbers); if any cell then fails to convert,
+    the file is read again as text, so that every problem is reported the usual way.
+    """
     try:
         encoding = _detect_encoding(path)
     except _Unreadable as exc:
@@ -154,25 +199,14 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str)
         if repeated is not None:
             return _failed(label, table, "the header names this column twice; rename one",
                            row=1, column=repeated)  # fmt: skip
-        scan = f"{table}__scan"
+        typed = choose_types(names, _sniffed_types(con, source, delim)) if choose_types else {}
         try:
-            # Names and types are given, so DuckDB does not sniff: a broken row becomes a
-            # rejected row with its line number instead of failing the whole file.
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?, delim = ?, "
-                "quote = '\"', escape = '\"', header = true, auto_detect = false, columns = ?, "
-                "store_rejects = true, rejects_table = ?, rejects_scan = ?, "
-                "max_line_size = 10000000, parallel = true)",
-                [str(source), delim, dict.fromkeys(names, "VARCHAR"), f"{table}__rejects", scan],
-            )
+            rejects = _load_csv(con, source, table, delim, names, typed)
+            if typed and rejects:
+                typed = {}
+                rejects = _load_csv(con, source, table, delim, names, typed)
         except duckdb.Error as exc:
             return _failed(label, table, f"the file cannot be read as CSV: {_first_sentence(exc)}")
-        rejects = con.execute(
-            f"SELECT line, column_name, csv_line, error_type, error_message "
-            f"FROM {table}__rejects ORDER BY line"
-        ).fetchall()
-        con.execute(f"DROP TABLE IF EXISTS {table}__rejects")
-        con.execute(f"DROP TABLE IF EXISTS {scan}")
         columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
         rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         problems = [_reject_problem(label, names, delim, *r) for r in rejects]
@@ -182,7 +216,36 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str)
             row_of.build()
     if rows == 0 and not problems:
         problems.append(Problem(label, None, None, None, "the file has a header but no data rows"))
-    return RawTable(label, table, columns, rows, encoding, problems, row_of)
+    return RawTable(label, table, columns, rows, encoding, problems, row_of, typed)
+
+
+def _load_csv(
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    table: str,
+    delim: str,
+    names: list[str],
+    typed: dict[str, str],
+) -> list[tuple]:
+    """Read source into table (text, or the given types); return the rejected rows."""
+    scan = f"{table}__scan"
+    columns = {name: typed.get(name, "VARCHAR") for name in names}
+    # Names and types are given, so DuckDB does not sniff: a broken row becomes a rejected
+    # row with its line number instead of failing the whole file.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?, delim = ?, "
+        "quote = '\"', escape = '\"', header = true, auto_detect = false, columns = ?, "
+        "store_rejects = true, rejects_table = ?, rejects_scan = ?, "
+        "max_line_size = 10000000, parallel = true)",
+        [str(source), delim, columns, f"{table}__rejects", scan],
+    )
+    rejects = con.execute(
+        f"SELECT line, column_name, csv_line, error_type, error_message "
+        f"FROM {table}__rejects ORDER BY line"
+    ).fetchall()
+    con.execute(f"DROP TABLE IF EXISTS {table}__rejects")
+    con.execute(f"DROP TABLE IF EXISTS {scan}")
+    return rejects
 
 
 class _RowNumbers:
@@ -350,7 +413,12 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: 
     return RawTable(label, table, columns, rows, "parquet", problems, lambda rowid: rowid + 1)
 
 
-def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTable:
+def read_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    choose_types: TypeChooser | None = None,
+) -> RawTable:
     """Load any supported file into a temporary text table, choosing the reader by content."""
     label = path.name
     if not path.exists():
@@ -365,4 +433,4 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTabl
         return read_xlsx(con, path, table, label)
     if path.stat().st_size == 0:
         return _failed(label, table, "the file is empty")
-    return read_csv(con, path, table, label)
+    return read_csv(con, path, table, label, choose_types)

@@ -77,7 +77,9 @@ def stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> None:
     selects = ["raw.rowid AS __rowid"]
     null_values = mapping.preset.null_values
     for col in table.columns:
-        if col.name in mapping.columns:
+        if col.name in pretyped(staged):
+            expr = q(mapping.columns[col.name][0])
+        elif col.name in mapping.columns:
             expr = raw_expr(mapping.columns[col.name], null_values)
             if routed(mapping, col.name):
                 prefix = SALESFORCE_PREFIXES[col.name]
@@ -111,6 +113,7 @@ def decimal_marks(cur: duckdb.DuckDBPyConnection, staged: Staged) -> dict[str, s
         c.name for c in table.columns
         if c.type in ("amount", "number", "integer")
         and (c.name in staged.mapping.columns or c.name in staged.mapping.constants)
+        and c.name not in pretyped(staged)
     ]  # fmt: skip
     if not present:
         return {}
@@ -129,7 +132,11 @@ def date_orders(
     """Return the day/month order of every date column, reporting undecidable ones."""
     table = IMPORTABLE[staged.mapping.kind]
     date_cols = [c.name for c in table.columns if c.type in ("timestamp", "date")]
-    present = [c for c in date_cols if c in staged.mapping.columns or c in staged.mapping.constants]
+    already = pretyped(staged)
+    present = [
+        c for c in date_cols
+        if (c in staged.mapping.columns or c in staged.mapping.constants) and c not in already
+    ]  # fmt: skip
     if forced:
         return {c: forced for c in present}
     if not present:
@@ -184,11 +191,27 @@ def source_name(mapping: Mapping, canonical: str) -> str:
     return f"{canonical} (--set)"
 
 
-def _typed_expr(col_type: str, raw: str, order: str | None, decimal: str | None) -> str:
-    if col_type == "timestamp":
-        return parsing.timestamp(raw, order)
-    if col_type == "date":
-        return f"CAST({parsing.timestamp(raw, order)} AS DATE)"
+def pretyped(staged: Staged) -> set[str]:
+    """Return the canonical columns whose one source column DuckDB already read typed."""
+    return {
+        name
+        for name, sources in staged.mapping.columns.items()
+        if len(sources) == 1 and sources[0] in staged.raw.typed
+    }
+
+
+def _plausible(stamp: str) -> str:
+    return f"(CASE WHEN year({stamp}) BETWEEN 1900 AND 2200 THEN {stamp} END)"
+
+
+def _typed_expr(
+    col_type: str, raw: str, order: str | None, decimal: str | None, read_typed: bool
+) -> str:
+    if col_type in ("timestamp", "date"):
+        stamp = _plausible(raw) if read_typed else parsing.timestamp(raw, order)
+        return stamp if col_type == "timestamp" else f"CAST({stamp} AS DATE)"
+    if read_typed:
+        return raw
     if col_type in ("amount", "number"):
         return parsing.number(raw, decimal)
     if col_type == "integer":
@@ -211,9 +234,11 @@ def stage_typed(
     The text itself is not copied: problem rows look it up in the raw view by row id.
     """
     table = IMPORTABLE[staged.mapping.kind]
+    already = pretyped(staged)
     inner, outer = ["__rowid"], ["__rowid"]
     for col in table.columns:
         raw, name = q(col.name + "__raw"), q(col.name)
+        read_typed = col.name in already
         if is_text(col.type):
             inner.append(f"{raw} AS {name}")
             outer.append(name)
@@ -222,14 +247,15 @@ def stage_typed(
         if col.type == "date":
             # The time of day of a close date is kept: a won deal closes at that moment.
             stamp = q(col.name + "__ts")
-            inner += [f"{parsing.timestamp(raw, orders.get(col.name))} AS {stamp}", raw]
+            expr = _typed_expr("timestamp", raw, orders.get(col.name), None, read_typed)
+            inner += [f"{expr} AS {stamp}", raw]
             outer += [
                 f"CAST({stamp} AS DATE) AS {name}",
                 stamp,
                 f"({raw} IS NOT NULL AND {stamp} IS NULL) AS {q(col.name + '__bad')}",
             ]
             continue
-        expr = _typed_expr(col.type, raw, orders.get(col.name), decimals.get(col.name))
+        expr = _typed_expr(col.type, raw, orders.get(col.name), decimals.get(col.name), read_typed)
         inner += [f"{expr} AS {name}", raw]
         if col.type in ("amount", "number"):
             # 1e400 reads as infinity: no amount or target is infinite.

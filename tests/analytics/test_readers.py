@@ -1,0 +1,75 @@
+"""The CSV reader's fast path: clean ISO dates and plain numbers read typed, anything else as text."""
+
+import duckdb
+import pytest
+
+from analytics import store
+from analytics.importer import import_files
+from analytics.readers import read_csv
+
+CLEAN = "Deal ID,Stage,Created At,Amount\nD1,Closing,2024-01-02 10:00:00,1200\nD2,Closing,2024-02-03,80.5\n"
+# Same records; one date written day-first: DuckDB cannot cast it, so the file is read as text.
+MESSY = "Deal ID,Stage,Created At,Amount\nD1,Closing,2024-01-02 10:00:00,1200\nD2,Closing,03/02/2024,80.5\n"
+
+
+def choose_dates_and_numbers(names, sniffed):
+    return {n: sniffed[n] for n in ("Created At", "Amount") if n in sniffed}
+
+
+@pytest.fixture
+def con():
+    c = duckdb.connect()
+    yield c
+    c.close()
+
+
+def test_clean_columns_are_read_typed(con, tmp_path):
+    path = tmp_path / "clean.csv"
+    path.write_text(CLEAN)
+    raw = read_csv(con, path, "t", path.name, choose_dates_and_numbers)
+    assert raw.typed == {"Created At": "TIMESTAMP", "Amount": "DOUBLE"}
+    types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE t)").fetchall())
+    assert types == {
+        "Deal ID": "VARCHAR",
+        "Stage": "VARCHAR",
+        "Created At": "TIMESTAMP",
+        "Amount": "DOUBLE",
+    }
+    assert raw.problems == []
+
+
+def test_a_cell_that_does_not_cast_sends_the_file_down_the_text_path(con, tmp_path):
+    path = tmp_path / "messy.csv"
+    path.write_text(MESSY.replace("80.5", '"80,5 €"'))
+    raw = read_csv(con, path, "t", path.name, choose_dates_and_numbers)
+    assert raw.typed == {}
+    assert con.execute('SELECT "Created At", "Amount" FROM t ORDER BY rowid').fetchall() == [
+        ("2024-01-02 10:00:00", "1200"),
+        ("03/02/2024", "80,5 €"),
+    ]
+    assert raw.problems == []
+
+
+def test_both_paths_store_the_same_deals(tmp_path):
+    rows = {}
+    for name, text in (("clean", CLEAN), ("messy", MESSY.replace("03/02/2024", "2024/02/03"))):
+        path = tmp_path / f"{name}.csv"
+        path.write_text(text)
+        con = store.connect(tmp_path / f"{name}.duckdb")
+        import_files(con, [path])
+        rows[name] = con.execute(
+            "SELECT deal_id, stage, created_at, amount FROM deals ORDER BY deal_id"
+        ).fetchall()
+        con.close()
+    assert rows["clean"] == rows["messy"]
+    assert rows["clean"][1][3] == 80.5
+
+
+def test_problems_quote_cells_as_written_even_after_a_typed_read(tmp_path):
+    path = tmp_path / "negative.csv"
+    path.write_text(CLEAN.replace("1200", "-1200.0"))
+    con = store.connect(tmp_path / "n.duckdb")
+    with pytest.raises(Exception) as refused:
+        import_files(con, [path])
+    problems = refused.value.problems
+    assert [(p.row, p.column, p.value) for p in problems] == [(2, "Amount", "-1200.0")]
