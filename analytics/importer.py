@@ -321,7 +321,8 @@ def _run_import(
             finals.append((s, fin))
         else:
             finals.append((s, finish_simple(cur, s, ids)))
-        _release(cur, s, keep_typed=kind_of not in ("deals", "stage_events"))
+        if kind_of in ("deals", "stage_events"):
+            _release(cur, s, keep_typed=False)
     for s, fin in finals:
         kind = s.mapping.kind
         if fin is None or s.problems or kind not in _REFERENCES:
