@@ -21,6 +21,7 @@ DELIMITERS = (",", ";", "\t", "|")
 # DuckDB caps a line at 10 MB; Python's csv module, used for row numbers, must not stop sooner.
 csv.field_size_limit(2**31 - 1)
 _CHUNK = 1 << 20
+_INVALID_TEXT = "the row contains bytes that are not valid text"
 
 
 @dataclass
@@ -42,8 +43,12 @@ class _Unreadable(Exception):
     pass
 
 
-def _detect_encoding(path: Path) -> str:
-    """Return the encoding of a text file: utf-8, utf-8-sig, utf-16 or cp932."""
+def _detect_encoding(path: Path, quick: bool = False) -> str:
+    """Return the encoding of a text file: utf-8, utf-8-sig, utf-16 or cp932.
+
+    quick checks only the first megabyte for UTF-8: DuckDB rejects any invalid bytes after it
+    as it reads, and read_csv then looks at the whole file.
+    """
     with path.open("rb") as fh:
         head = fh.read(4)
     if head.startswith(codecs.BOM_UTF8):
@@ -53,7 +58,7 @@ def _detect_encoding(path: Path) -> str:
     else:
         candidates = ("utf-8", "cp932")
     for encoding in candidates:
-        if _decodes(path, encoding):
+        if _decodes(path, encoding, limit=_CHUNK if quick and encoding == "utf-8" else None):
             return encoding
     raise _Unreadable(
         "the file is not text in a supported encoding (UTF-8, UTF-16 or Shift_JIS/CP932); "
@@ -61,8 +66,9 @@ def _detect_encoding(path: Path) -> str:
     )
 
 
-def _decodes(path: Path, encoding: str) -> bool:
+def _decodes(path: Path, encoding: str, limit: int | None = None) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)()
+    read = 0
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             if encoding != "utf-16" and b"\x00" in chunk:
@@ -71,6 +77,10 @@ def _decodes(path: Path, encoding: str) -> bool:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
                 return False
+            read += len(chunk)
+            if limit is not None and read >= limit:
+                # A multi-byte character may be cut at the end of the sample: that is fine.
+                return True
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -183,9 +193,30 @@ def read_csv(
     the file is read again as text, so that every problem is reported the usual way.
     """
     try:
-        encoding = _detect_encoding(path)
+        encoding = _detect_encoding(path, quick=True)
     except _Unreadable as exc:
         return _failed(label, table, str(exc))
+    raw = _read_csv_as(con, path, table, label, choose_types, encoding)
+    if encoding == "utf-8" and any(p.message == _INVALID_TEXT for p in raw.problems):
+        # Invalid UTF-8 past the sampled start: look at the whole file before refusing it.
+        try:
+            full = _detect_encoding(path)
+        except _Unreadable as exc:
+            return _failed(label, table, str(exc))
+        if full != "utf-8":
+            raw = _read_csv_as(con, path, table, label, choose_types, full)
+    return raw
+
+
+def _read_csv_as(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    label: str,
+    choose_types: TypeChooser | None,
+    encoding: str,
+) -> RawTable:
+    """Read a CSV file known to be in encoding (see read_csv)."""
     with tempfile.TemporaryDirectory(prefix="pipeline-import-") as tmp:
         source = path
         if encoding in ("utf-16", "cp932"):
@@ -296,8 +327,8 @@ def _reject_problem(
         "MISSING COLUMNS": "the row has fewer fields than the header (truncated row?)",
         "UNQUOTED VALUE": "a quote character is misplaced",
         "LINE SIZE OVER MAXIMUM": "the row is longer than 10 MB",
-        "INVALID ENCODING": "the row contains bytes that are not valid text",
-        "INVALID UNICODE": "the row contains bytes that are not valid text",
+        "INVALID ENCODING": _INVALID_TEXT,
+        "INVALID UNICODE": _INVALID_TEXT,
     }.get(kind, message.split("\n")[0][:200])
     if column is None and kind == "LINE SIZE OVER MAXIMUM" and csv_line:
         fields = next(csv.reader(io.StringIO(csv_line), delimiter=delim), [])

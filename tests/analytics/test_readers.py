@@ -73,3 +73,31 @@ def test_problems_quote_cells_as_written_even_after_a_typed_read(tmp_path):
         import_files(con, [path])
     problems = refused.value.problems
     assert [(p.row, p.column, p.value) for p in problems] == [(2, "Amount", "-1200.0")]
+
+
+def test_shift_jis_after_a_long_ascii_start_is_still_recognised(tmp_path):
+    # The quick encoding check samples the first megabyte; the Japanese rows come after it.
+    rows = [f"D{i:06d},Prospecting,2024-01-02,100" for i in range(40_000)]
+    text = "Deal ID,Stage,Created At,Amount\n" + "\n".join(rows) + "\nJ1,商談開始,2024-01-03,5\n"
+    path = tmp_path / "late_sjis.csv"
+    path.write_bytes(text.encode("cp932"))
+    assert path.stat().st_size > 1 << 20
+    con = store.connect(tmp_path / "j.duckdb")
+    import_files(con, [path], pipeline="日本", stages=["Prospecting", "商談開始"])
+    assert con.execute("SELECT stage FROM deals WHERE deal_id = 'J1'").fetchone() == ("商談開始",)
+    assert con.execute("SELECT count(*) FROM deals").fetchone() == (40_001,)
+
+
+def test_invalid_bytes_late_in_a_utf8_file_are_refused_with_their_row(tmp_path):
+    rows = [f"D{i:06d},Prospecting,2024-01-02,100" for i in range(40_000)]
+    data = ("Deal ID,Stage,Created At,Amount\n" + "\n".join(rows) + "\n").encode()
+    path = tmp_path / "late_garbage.csv"
+    path.write_bytes(data + b"X1,Prospecting,2024-01-03,\xff\xfe\n")
+    con = store.connect(tmp_path / "g.duckdb")
+    with pytest.raises(Exception) as refused:
+        import_files(con, [path])
+    # Those two bytes happen to be valid Shift_JIS: the file is read so, and the cell that
+    # makes no sense is refused with its row and column.
+    problem = refused.value.problems[0]
+    assert (problem.row, problem.column) == (40_002, "Amount")
+    assert con.execute("SELECT count(*) FROM deals").fetchone() == (0,)
