@@ -30,6 +30,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.schema import LEAD_STATUSES
+
 if TYPE_CHECKING:
     from analytics.importer import ImportResult
 
@@ -155,7 +157,6 @@ PIPELINES: dict[str, tuple[tuple[str, float, int | None], ...]] = {
 }
 PIPELINE_NAMES = tuple(PIPELINES)
 N_STAGES = np.array([len(PIPELINES[p]) for p in PIPELINE_NAMES])
-MAX_STAGES = int(N_STAGES.max())
 STAGE_OFFSET = np.concatenate(([0], np.cumsum(N_STAGES)[:-1]))
 STAGE_NAMES = [s[0] for p in PIPELINE_NAMES for s in PIPELINES[p]] + ["Won", "Lost"]
 WON_CODE = len(STAGE_NAMES) - 2
@@ -316,7 +317,6 @@ DISQUALIFIED_REASONS = (
     "Wrong contact",
 )
 DISQUALIFIED_P = np.array([0.28, 0.20, 0.25, 0.08, 0.07, 0.05, 0.07])
-LEAD_STATUSES = ("new", "working", "converted", "disqualified")
 
 ACTIVITY_TYPES = ("call", "email", "meeting", "demo", "task", "follow_up")
 DEAL_ACTIVITY_P = np.array([0.28, 0.32, 0.16, 0.07, 0.17, 0.0])

@@ -204,8 +204,6 @@ IMPORTABLE: dict[str, Table] = {
     "targets": TARGETS,
 }
 
-OUTCOME_STAGES = ("Won", "Lost")
-DEAL_STATUSES = ("open", "won", "lost")
 LEAD_STATUSES = ("new", "working", "converted", "disqualified")
 TARGET_SCOPES = ("company", "team", "owner")
 TARGET_METRICS = (
@@ -216,7 +214,6 @@ TARGET_METRICS = (
     "activities_completed",
 )
 ACTIVITY_TYPES = ("call", "email", "meeting", "demo", "task", "follow_up")
-HISTORY_SOURCES = ("history", "snapshot", "derived")
 
 DEFAULT_PIPELINE = "Default"
 DEFAULT_STAGES: tuple[tuple[str, float], ...] = (
