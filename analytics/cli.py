@@ -99,7 +99,10 @@ def _print_result(result: ImportResult, out) -> None:
     for pipeline, stages in result.declared_pipelines.items():
         print(f'Pipeline "{pipeline}": {" > ".join(stages)}', file=out)
     if result.notes:
-        print("Data-quality notes (imported, counted, shown on the Data page):", file=out)
+        print(
+            "Data-quality notes (imported and counted; `status` and the Loaded data page keep the totals):",
+            file=out,
+        )
         for note in result.notes:
             print(f"  - {note}", file=out)
     if result.changes:
