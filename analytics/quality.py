@@ -31,6 +31,16 @@ def data_as_of(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dat
     return last
 
 
+# Each stage event with the position of the stage before it (open stages only).
+_MOVES = """
+    WITH moves AS (
+        SELECT e.deal_id, p.position,
+               lag(p.position) OVER (PARTITION BY e.deal_id ORDER BY e.entered_at) AS prev
+        FROM stage_events e JOIN deals d USING (deal_id)
+        JOIN pipelines_stages p ON p.pipeline = d.pipeline AND p.stage = e.stage
+    )
+"""
+
 # key, label, SQL counting the records (as-of date bound as the only parameter where used).
 _CHECKS: tuple[tuple[str, str, str], ...] = (
     (
@@ -66,28 +76,12 @@ _CHECKS: tuple[tuple[str, str, str], ...] = (
     (
         "skipped_stages",
         "stage moves that skipped at least one stage",
-        """
-        WITH ev AS (
-            SELECT e.deal_id, p.position,
-                   lag(p.position) OVER (PARTITION BY e.deal_id ORDER BY e.entered_at) AS prev
-            FROM stage_events e JOIN deals d USING (deal_id)
-            JOIN pipelines_stages p ON p.pipeline = d.pipeline AND p.stage = e.stage
-        )
-        SELECT count(*) FROM ev WHERE position > prev + 1
-        """,
+        f"{_MOVES} SELECT count(*) FROM moves WHERE position > prev + 1",
     ),
     (
         "backward_moves",
         "stage moves back to an earlier stage",
-        """
-        WITH ev AS (
-            SELECT e.deal_id, p.position,
-                   lag(p.position) OVER (PARTITION BY e.deal_id ORDER BY e.entered_at) AS prev
-            FROM stage_events e JOIN deals d USING (deal_id)
-            JOIN pipelines_stages p ON p.pipeline = d.pipeline AND p.stage = e.stage
-        )
-        SELECT count(*) FROM ev WHERE position < prev
-        """,
+        f"{_MOVES} SELECT count(*) FROM moves WHERE position < prev",
     ),
     (
         "unknown_stage",
