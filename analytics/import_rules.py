@@ -16,7 +16,7 @@ from analytics.schema import (
     TARGET_SCOPES,
 )
 from analytics.stages import Pipelines, resolve_pairs
-from analytics.staging import Ids, Staged, source_name
+from analytics.staging import Ids, Staged, raw_expr, source_name
 
 q = parsing.quote_ident
 
@@ -384,10 +384,20 @@ def finish_simple(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> s
 
 def _check_activity_types(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     """Note custom activity types; the few distinct spellings are mapped, not every row."""
+    sources = staged.mapping.columns.get("type", ())
+    if len(sources) == 1:
+        # Group the cells as written first: trimming then runs once per distinct spelling.
+        cell = q(sources[0])
+        spellings = (
+            f"SELECT {raw_expr(sources, staged.mapping.preset.null_values)} AS type, n "
+            f"FROM (SELECT {cell}, count(*) AS n FROM {staged.raw.table} GROUP BY {cell})"
+        )
+    else:
+        spellings = f"SELECT type, count(*) AS n FROM {staged.table} GROUP BY type"
     rows = cur.execute(
-        f"SELECT {_activity_type('type')} AS kind, sum(n) FROM (SELECT type, count(*) AS n "
-        f"FROM {staged.table} WHERE type IS NOT NULL GROUP BY type) "
-        f"WHERE kind NOT IN {tuple(ACTIVITY_TYPES)} GROUP BY kind ORDER BY sum(n) DESC, kind"
+        f"SELECT {_activity_type('type')} AS kind, sum(n) FROM ({spellings}) "
+        f"WHERE type IS NOT NULL AND kind NOT IN {tuple(ACTIVITY_TYPES)} "
+        "GROUP BY kind ORDER BY sum(n) DESC, kind"
     ).fetchall()
     for custom, n in rows:
         staged.notes.append(
