@@ -33,6 +33,9 @@ class Mapping:
     constants: dict[str, str] = field(default_factory=dict)
     unmapped: list[str] = field(default_factory=list)
     entered_columns: list[EnteredColumn] = field(default_factory=list)
+    # Canonical columns written across several source columns, joined with a space
+    # (a contact's FirstName and LastName).
+    joined: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def missing_required(self) -> list[str]:
         """Return the required canonical columns that neither a column nor a constant gives."""
@@ -46,8 +49,23 @@ class Mapping:
     def describe(self) -> dict[str, str]:
         """Return canonical column -> where its value comes from, for people to read."""
         out = {c: " / ".join(s) for c, s in self.columns.items()}
+        out.update({c: " + ".join(s) for c, s in self.joined.items()})
         out.update({c: f"= {v!r}" for c, v in self.constants.items()})
         return out
+
+
+_FIRST_NAMES = ("first_name", "firstname", "given_name")
+_LAST_NAMES = ("last_name", "lastname", "surname", "family_name")
+
+
+def _name_parts(headers: list[str]) -> tuple[str, ...]:
+    """Return the first- and last-name columns of a file without a full-name column."""
+    by_norm = {normalize_header(h): h for h in headers}
+    first = next((by_norm[n] for n in _FIRST_NAMES if n in by_norm), None)
+    last = next((by_norm[n] for n in _LAST_NAMES if n in by_norm), None)
+    if last is None:
+        return ()
+    return (first, last) if first else (last,)
 
 
 def _entered_columns(headers: list[str]) -> list[EnteredColumn]:
@@ -146,7 +164,11 @@ def resolve_mapping(
             best, best_score = mapping, score
     if best is None:
         raise MappingError("the mapping names columns that no kind of record has")
-    used = {s for sources in best.columns.values() for s in sources}
+    if best.kind == "contacts" and "name" not in best.columns and "name" not in best.constants:
+        parts = _name_parts(headers)
+        if parts:
+            best.joined["name"] = parts
+    used = {s for sources in [*best.columns.values(), *best.joined.values()] for s in sources}
     if best.kind == "deals":
         best.entered_columns = _entered_columns(headers)
         used.update(e.source for e in best.entered_columns)

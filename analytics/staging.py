@@ -84,6 +84,9 @@ def stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> None:
             if routed(mapping, col.name):
                 prefix = SALESFORCE_PREFIXES[col.name]
                 expr = f"(CASE WHEN starts_with({expr}, '{prefix}') THEN {expr} END)"
+        elif col.name in mapping.joined:
+            parts = ", ".join(raw_expr((s,), null_values) for s in mapping.joined[col.name])
+            expr = f"nullif(concat_ws(' ', {parts}), '')"
         elif col.name in mapping.constants:
             expr = f"consts.{q(col.name)}"
         else:
@@ -188,6 +191,8 @@ def source_name(mapping: Mapping, canonical: str) -> str:
     """Return the file column(s) a canonical column comes from, as the user names them."""
     if canonical in mapping.columns:
         return " / ".join(mapping.columns[canonical])
+    if canonical in mapping.joined:
+        return " + ".join(mapping.joined[canonical])
     return f"{canonical} (--set)"
 
 

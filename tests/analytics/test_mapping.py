@@ -203,3 +203,20 @@ def test_every_catalogued_salesforce_history_header_maps():
 
 def test_detect_preset_needs_more_than_one_weak_signal():
     assert detect_preset(["Id", "Name", "Amount"]).name == "generic"
+
+
+@pytest.mark.parametrize(
+    ("headers", "joined"),
+    [
+        (["Id", "AccountId", "LastName", "FirstName", "Email"], ("FirstName", "LastName")),
+        (["contact_id", "surname", "email"], ("surname",)),
+        (["Contact ID", "Full Name", "First Name", "Last Name"], None),
+        (["Contact ID", "First Name", "Email"], None),
+    ],
+)
+def test_contact_names_from_first_and_last_name(headers, joined):
+    mapping = resolve_mapping(headers, kind="contacts")
+    assert mapping.joined.get("name") == joined
+    if joined:
+        assert mapping.describe()["name"] == " + ".join(joined)
+        assert not set(joined) & set(mapping.unmapped)

@@ -101,3 +101,20 @@ def test_invalid_bytes_late_in_a_utf8_file_are_refused_with_their_row(tmp_path):
     problem = refused.value.problems[0]
     assert (problem.row, problem.column) == (40_002, "Amount")
     assert con.execute("SELECT count(*) FROM deals").fetchone() == (0,)
+
+
+def test_contacts_get_their_name_from_first_and_last_name(tmp_path):
+    path = tmp_path / "Contact.csv"
+    path.write_text(
+        '"Id","AccountId","LastName","FirstName","Email"\n'
+        '"0031","0011","Boxer","Bertha","bertha@example.com"\n'
+        '"0032","0011","Cotton"," ","pc@example.com"\n'
+        '"0033","0011","","",""\n'
+    )
+    con = store.connect(tmp_path / "c.duckdb")
+    import_files(con, [path], kind="contacts")
+    assert con.execute("SELECT contact_id, name FROM contacts ORDER BY 1").fetchall() == [
+        ("0031", "Bertha Boxer"),
+        ("0032", "Cotton"),
+        ("0033", None),
+    ]
