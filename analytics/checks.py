@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import duckdb
 
 from analytics import parsing
@@ -28,15 +26,13 @@ def listed(
     where: str,
     column: str,
     message: str,
-    params: Sequence = (),
 ) -> None:
     """Add a problem for each row matching where (first MAX_LISTED listed, the rest counted)."""
     rows = cur.execute(
         f"WITH hit AS (SELECT __rowid, count(*) OVER () AS n FROM {staged.table} "
         f"WHERE {where} ORDER BY __rowid LIMIT {MAX_LISTED}) "
         f"SELECT hit.__rowid, CAST(r.{q(column + '__raw')} AS VARCHAR), hit.n FROM hit "
-        f"LEFT JOIN {staged.table}_raw AS r USING (__rowid) ORDER BY hit.__rowid",
-        list(params),
+        f"LEFT JOIN {staged.table}_raw AS r USING (__rowid) ORDER BY hit.__rowid"
     ).fetchall()
     source = source_name(staged.mapping, column)
     for rowid, value, _ in rows:
@@ -142,14 +138,14 @@ def check_duplicates(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     identical = [r for _, r, distinct in rows if distinct == 1]
     source = source_name(staged.mapping, key)
     for value, rowids in conflicting[:MAX_LISTED]:
-        listed = ", ".join(str(staged.raw.row_of(r)) for r in rowids[:10])
+        shown = ", ".join(str(staged.raw.row_of(r)) for r in rowids[:10])
         staged.problems.append(
             Problem(
                 staged.file,
                 staged.raw.row_of(rowids[1]),
                 source,
                 value,
-                f"duplicate ID with different content (rows {listed})",
+                f"duplicate ID with different content (rows {shown})",
             )  # fmt: skip
         )
     if len(conflicting) > MAX_LISTED:

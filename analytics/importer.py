@@ -284,7 +284,6 @@ def _run_import(
     for s in staged_files:
         if not s.problems and writing.already_imported(cur, s.mapping.kind, s.content_hash):
             s.skipped = True
-    default_pipeline = pipeline or None
     deal_tables: list[str] = []
     finals: list[tuple[Staged, str | None]] = []
     for i, s in enumerate(staged_files):
@@ -299,7 +298,7 @@ def _run_import(
             s.table = ids(s.mapping.kind + "_typed")
             s.problems, s.notes, s.has_repeats = list(s.raw.problems), [], False
             orders = _validate(cur, s, date_order, ids)
-        file_pipeline = default_pipeline or s.mapping.preset.pipeline
+        file_pipeline = pipeline or s.mapping.preset.pipeline
         kind_of = s.mapping.kind
         if kind_of == "pipelines":
             finish_pipelines(cur, s, pipelines)

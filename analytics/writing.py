@@ -143,8 +143,9 @@ def write_deals(
             strict=True,
         )
     )
-    # A stage that differs from the previous export is a move seen between two snapshots.
-    cur.execute(
+    # A stage that differs from the previous export is a move seen between two snapshots;
+    # an INSERT answers with the number of rows it wrote.
+    counts["stage_changes"] = cur.execute(
         f"""
         INSERT INTO stage_events (deal_id, stage, entered_at, source)
         SELECT deal_id, stage,
@@ -154,9 +155,6 @@ def write_deals(
         FROM {chg} WHERE existed AND stage IS DISTINCT FROM old_stage
         """,
         [taken_at, taken_at],
-    )
-    counts["stage_changes"] = cur.execute(
-        f"SELECT count(*) FROM {chg} WHERE existed AND stage IS DISTINCT FROM old_stage"
     ).fetchone()[0]
     for field, new, old in (
         ("amount", "amount", "old_amount"),
@@ -247,13 +245,10 @@ def write_history(cur: duckdb.DuckDBPyConnection, fin: str) -> dict[str, int]:
     )
     # Salesforce logs a row for every amount, probability or close-date change:
     # consecutive rows in one stage are one visit.
-    cur.execute(
+    events = cur.execute(
         f"INSERT INTO stage_events (deal_id, stage, entered_at, source) "
         f"SELECT deal_id, stage, entered_at, 'history' FROM {h} "
         "WHERE prev_stage IS NULL OR prev_stage <> stage"
-    )
-    events = cur.execute(
-        f"SELECT count(*) FROM {h} WHERE prev_stage IS NULL OR prev_stage <> stage"
     ).fetchone()[0]
     cur.execute(
         f"DELETE FROM deal_changes AS c USING {bounds} AS b "
