@@ -50,9 +50,10 @@ def listed_by_value(
     cur: duckdb.DuckDBPyConnection, staged: Staged, column: str, bad: str, message: str
 ) -> None:
     """Like listed for a condition on one text column's value: tested once per distinct value."""
+    # MATERIALIZED: the test must not be pushed below DISTINCT, where it would run on every row.
     values = cur.execute(
-        f"SELECT {q(column)} FROM (SELECT DISTINCT {q(column)} FROM {staged.table}) "
-        f"WHERE {q(column)} IS NOT NULL AND {bad}"
+        f"WITH v AS MATERIALIZED (SELECT DISTINCT {q(column)} FROM {staged.table}) "
+        f"SELECT {q(column)} FROM v WHERE {q(column)} IS NOT NULL AND {bad}"
     ).fetchall()
     if values:
         cur.execute("CREATE OR REPLACE TEMP TABLE imp_bad_values (v VARCHAR)")
@@ -245,7 +246,7 @@ def reference_note(
     known = " UNION ALL ".join(f"SELECT {key} AS k FROM {t}" for t in [target, *also])
     note_rows(
         cur, staged, fin,
-        f"{key} IS NOT NULL AND {key} NOT IN (SELECT k FROM ({known}) WHERE k IS NOT NULL)",
+        f"{key} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ({known}) AS known WHERE k = {key})",
         source_name(staged.mapping, column),
         f"rows refer to {target} that are not loaded (kept; they link up when those are imported)",
     )  # fmt: skip

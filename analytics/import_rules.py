@@ -394,8 +394,11 @@ def _check_activity_types(cur: duckdb.DuckDBPyConnection, staged: Staged) -> Non
         )
     else:
         spellings = f"SELECT type, count(*) AS n FROM {staged.table} GROUP BY type"
+    # MATERIALIZED keeps the optimizer from pushing the type mapping below the grouping, where
+    # it would run once per row instead of once per spelling.
     rows = cur.execute(
-        f"SELECT {_activity_type('type')} AS kind, sum(n) FROM ({spellings}) "
+        f"WITH spellings AS MATERIALIZED ({spellings}) "
+        f"SELECT {_activity_type('type')} AS kind, sum(n) FROM spellings "
         f"WHERE type IS NOT NULL AND kind NOT IN {tuple(ACTIVITY_TYPES)} "
         "GROUP BY kind ORDER BY sum(n) DESC, kind"
     ).fetchall()

@@ -7,6 +7,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,12 +76,20 @@ class ImportResult:
         return [n for f in self.files for n in f.notes]
 
 
-def _file_hash(path: Path, options: dict) -> str:
-    digest = hashlib.sha256(json.dumps(options, sort_keys=True, default=str).encode())
+def _content_digest(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes (hex)."""
+    digest = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _file_hash(content: str, options: dict) -> str:
+    """Return the identity of one import of a file: its content digest and the import options."""
+    return hashlib.sha256(
+        (json.dumps(options, sort_keys=True, default=str) + content).encode()
+    ).hexdigest()
 
 
 _DATE_IN_NAME = re.compile(r"(20\d{2})[-_]?(\d{2})[-_]?(\d{2})")
@@ -135,7 +144,12 @@ def _type_chooser(options: dict):
 
 
 def _read_and_map(
-    cur: duckdb.DuckDBPyConnection, path: Path, ids: Ids, options: dict, taken_at: datetime | None
+    cur: duckdb.DuckDBPyConnection,
+    path: Path,
+    ids: Ids,
+    options: dict,
+    taken_at: datetime | None,
+    content: Future[str] | None,
 ) -> Staged:
     """Read one file and decide what it holds and how its columns map."""
     raw = read_file(cur, path, ids("raw"), _type_chooser(options))
@@ -167,7 +181,7 @@ def _read_and_map(
     readable = path.is_file()
     staged = Staged(
         path, raw, mapping, ids(mapping.kind + "_typed"),
-        _file_hash(path, {**options, "kind": mapping.kind}) if readable else "",
+        _file_hash(content.result(), {**options, "kind": mapping.kind}) if content else "",
         taken_at or (export_time(path) if readable else datetime.now()),
     )  # fmt: skip
     # Rows of a file whose columns cannot be mapped are not checked one by one.
@@ -276,9 +290,14 @@ def _run_import(
     if pipeline and stages:
         pipelines.declare(pipeline, [s.strip() for s in stages if s.strip()])
     staged_files = []
-    for i, path in enumerate(paths):
-        report(f"reading {path.name}", i, steps)
-        staged_files.append(_read_and_map(cur, path, ids, options, taken_at))
+    # Hashing releases the GIL: it runs beside DuckDB's reading instead of after it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        contents = {p: pool.submit(_content_digest, p) for p in paths if p.is_file()}
+        for i, path in enumerate(paths):
+            report(f"reading {path.name}", i, steps)
+            staged_files.append(
+                _read_and_map(cur, path, ids, options, taken_at, contents.get(path))
+            )
     # Successive exports of one kind are applied oldest first.
     staged_files.sort(key=lambda s: (_KIND_ORDER.index(s.mapping.kind), s.taken_at))
     for s in staged_files:
