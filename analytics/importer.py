@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import parsing, writing
+from analytics import derived, parsing, writing
 from analytics.checks import MAX_LISTED, check_cells, check_duplicates, reference_note
 from analytics.errors import ImportRejected, MappingError, Note, Problem
 from analytics.import_rules import (
@@ -460,6 +460,7 @@ def _write_all(
                 writing.record_import(
                     cur, s.file, kind, s.mapping.preset.name, s.content_hash, s.raw.rows
                 )
+        derived.refresh(cur)
         if own_transaction:
             cur.execute("COMMIT")
     except BaseException:

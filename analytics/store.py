@@ -56,8 +56,17 @@ def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _migration_2(con: duckdb.DuckDBPyConnection) -> None:
+    from analytics import derived
+
+    derived.refresh(con)
+
+
 # Each entry moves the schema from version i to i + 1; append, never edit.
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (_migration_1,)
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
+    _migration_1,
+    _migration_2,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,114 @@
+"""Tables derived from the imported ones: stage visits and per-deal facts.
+
+Metrics read these instead of re-deriving visits and facts from raw events on every query.
+They are rebuilt inside the transaction of every write (import, sample load), so they never
+disagree with the tables they come from.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+# Ties between events at the same instant put open stages in pipeline order, outcomes last.
+_VISITS = """
+CREATE OR REPLACE TABLE stage_visits AS
+WITH ev AS (
+    SELECT e.deal_id, d.pipeline, e.stage, p.position, e.entered_at,
+           e.stage IN ('Won', 'Lost') AS is_outcome
+    FROM stage_events AS e
+    JOIN deals AS d ON d.deal_id = e.deal_id
+    LEFT JOIN pipelines_stages AS p ON p.pipeline = d.pipeline AND p.stage = e.stage
+)
+SELECT deal_id, pipeline, stage, position, is_outcome, entered_at,
+       lead(entered_at) OVER w AS left_at,
+       lead(stage) OVER w AS next_stage,
+       lead(position) OVER w AS next_position,
+       lag(stage) OVER w AS prev_stage,
+       lag(position) OVER w AS prev_position,
+       row_number() OVER w AS visit_no
+FROM ev
+WINDOW w AS (PARTITION BY deal_id ORDER BY entered_at, is_outcome, position)
+"""
+
+_FACTS = """
+CREATE OR REPLACE TABLE deal_facts AS
+WITH ev AS (
+    SELECT deal_id, max(position) AS furthest_entered, min(entered_at) AS first_event_at,
+           max(entered_at) AS last_event_at
+    FROM stage_visits GROUP BY deal_id
+),
+act AS (
+    SELECT deal_id, min(completed_at) AS first_activity_at,
+           max(completed_at) AS last_activity_at
+    FROM activities WHERE deal_id IS NOT NULL AND completed_at IS NOT NULL GROUP BY deal_id
+),
+stages AS (SELECT pipeline, count(*) AS n_stages FROM pipelines_stages GROUP BY pipeline)
+SELECT d.*,
+       CASE WHEN d.currency IS NULL OR d.currency = ? THEN d.amount END AS amount_rep,
+       CAST(d.created_at AS DATE) AS created_date,
+       CAST(d.closed_at AS DATE) AS closed_date,
+       CASE WHEN d.status IN ('won', 'lost') AND d.closed_at IS NOT NULL
+             AND CAST(d.closed_at AS DATE) >= CAST(d.created_at AS DATE)
+            THEN CAST(d.closed_at AS DATE) - CAST(d.created_at AS DATE) END AS cycle_days,
+       p.position AS stage_position,
+       p.probability AS stage_probability,
+       greatest(ev.furthest_entered, p.position) AS furthest_entered,
+       s.n_stages,
+       ev.first_event_at,
+       ev.last_event_at,
+       act.first_activity_at,
+       act.last_activity_at
+FROM deals AS d
+LEFT JOIN ev ON ev.deal_id = d.deal_id
+LEFT JOIN act ON act.deal_id = d.deal_id
+LEFT JOIN pipelines_stages AS p ON p.pipeline = d.pipeline AND p.stage = d.stage
+LEFT JOIN stages AS s ON s.pipeline = d.pipeline
+"""
+
+_THROUGH = """
+SELECT CAST(max(t) AS DATE) FROM (
+    SELECT max(created_at) AS t FROM deals UNION ALL SELECT max(closed_at) FROM deals
+    UNION ALL SELECT max(entered_at) FROM stage_events
+    UNION ALL SELECT max(completed_at) FROM activities)
+"""
+
+
+def reporting_currency(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Return the currency amounts are reported in: the one set, else the deals' commonest."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'reporting_currency'").fetchone()
+    if row and row[0]:
+        return row[0]
+    row = con.execute(
+        "SELECT currency FROM deals WHERE currency IS NOT NULL "
+        "GROUP BY currency ORDER BY count(*) DESC, currency LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def refresh(cur: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild stage_visits and deal_facts from the stored tables (call inside the write)."""
+    cur.execute(_VISITS)
+    cur.execute(_FACTS, [reporting_currency(cur)])
+    through = cur.execute(_THROUGH).fetchone()[0]
+    cur.execute(
+        "INSERT OR REPLACE INTO meta VALUES ('data_through', ?)",
+        [through.isoformat() if through else None],
+    )
+
+
+def data_through(con: duckdb.DuckDBPyConnection) -> date | None:
+    """Return the last day any stored record describes (None for an empty store)."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'data_through'").fetchone()
+    return date.fromisoformat(row[0]) if row and row[0] else None
+
+
+def facts_current(con: duckdb.DuckDBPyConnection, as_of: date) -> bool:
+    """Return True when deal_facts describes the deals as they were at as_of.
+
+    It does when nothing in the data happened after as_of; for an earlier as-of date, metrics
+    work from stage_visits and the timestamps instead.
+    """
+    through = data_through(con)
+    return through is None or as_of >= through

@@ -1,0 +1,31 @@
+"""Small statistics shared by the metrics: confidence intervals and the small-sample rule."""
+
+from __future__ import annotations
+
+import math
+
+SMALL_SAMPLE = 20  # a rate over fewer cases than this is flagged, not shown bare
+Z_95 = 1.959963984540054
+
+
+def wilson(successes: int, n: int, z: float = Z_95) -> tuple[float | None, float | None]:
+    """Return the Wilson score interval (low, high) of successes / n; (None, None) when n is 0."""
+    if n <= 0:
+        return None, None
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def is_small(n: int) -> bool:
+    """Return True when a rate over n cases is a small sample."""
+    return n < SMALL_SAMPLE
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """Return numerator / denominator, or None when the denominator is missing or zero."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
