@@ -44,9 +44,26 @@ act AS (
            max(completed_at) AS last_activity_at
     FROM activities WHERE deal_id IS NOT NULL AND completed_at IS NOT NULL GROUP BY deal_id
 ),
-stages AS (SELECT pipeline, count(*) AS n_stages FROM pipelines_stages GROUP BY pipeline)
+stages AS (SELECT pipeline, count(*) AS n_stages FROM pipelines_stages GROUP BY pipeline),
+fx AS (
+    SELECT currency, rate_date, rate,
+           lead(rate_date) OVER (PARTITION BY currency ORDER BY rate_date) AS next_date
+    FROM {rates}
+),
+rate_days AS (
+    SELECT DISTINCT d.currency, {rate_day} AS rate_day
+    FROM deals AS d WHERE d.currency IS NOT NULL AND d.currency <> ?
+),
+-- Rates are looked up once per currency and day, not once per deal.
+conv AS (
+    SELECT r.currency, r.rate_day, fx.rate
+    FROM rate_days AS r
+    JOIN fx ON fx.currency = r.currency AND fx.rate_date <= r.rate_day
+           AND (fx.next_date IS NULL OR r.rate_day < fx.next_date)
+)
 SELECT d.*,
-       CASE WHEN d.currency IS NULL OR d.currency = ? THEN d.amount END AS amount_rep,
+       CASE WHEN d.currency IS NULL OR d.currency = ? THEN d.amount
+            ELSE d.amount / conv.rate END AS amount_rep,
        CAST(d.created_at AS DATE) AS created_date,
        CAST(d.closed_at AS DATE) AS closed_date,
        CASE WHEN d.status IN ('won', 'lost') AND d.closed_at IS NOT NULL
@@ -65,7 +82,20 @@ LEFT JOIN ev ON ev.deal_id = d.deal_id
 LEFT JOIN act ON act.deal_id = d.deal_id
 LEFT JOIN pipelines_stages AS p ON p.pipeline = d.pipeline AND p.stage = d.stage
 LEFT JOIN stages AS s ON s.pipeline = d.pipeline
+LEFT JOIN conv ON conv.currency = d.currency AND conv.rate_day = {rate_day}
 """
+
+# The day a deal's amount is converted on: its close date once closed, else the data's last day
+# (the as-of date deal_facts describes). Takes that last day as a parameter.
+_RATE_DAY = (
+    "CASE WHEN d.status IN ('won', 'lost') AND d.closed_at IS NOT NULL "
+    "THEN CAST(d.closed_at AS DATE) ELSE CAST(? AS DATE) END"
+)
+# Stands in for exchange_rates while migrations that predate it run.
+_NO_RATES = (
+    "(SELECT CAST(NULL AS VARCHAR) AS currency, CAST(NULL AS DATE) AS rate_date, "
+    "CAST(NULL AS DOUBLE) AS rate WHERE false)"
+)
 
 _THROUGH = """
 SELECT CAST(max(t) AS DATE) FROM (
@@ -90,8 +120,16 @@ def reporting_currency(con: duckdb.DuckDBPyConnection) -> str | None:
 def refresh(cur: duckdb.DuckDBPyConnection) -> None:
     """Rebuild stage_visits and deal_facts from the stored tables (call inside the write)."""
     cur.execute(_VISITS)
-    cur.execute(_FACTS, [reporting_currency(cur)])
     through = cur.execute(_THROUGH).fetchone()[0]
+    has_rates = cur.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_name = 'exchange_rates' AND table_schema = 'main'"
+    ).fetchone()[0]
+    reporting = reporting_currency(cur)
+    cur.execute(
+        _FACTS.format(rates="exchange_rates" if has_rates else _NO_RATES, rate_day=_RATE_DAY),
+        [through, reporting, reporting, through],
+    )
     cur.execute(
         "INSERT OR REPLACE INTO meta VALUES ('data_through', ?)",
         [through.isoformat() if through else None],

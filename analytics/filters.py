@@ -18,6 +18,10 @@ _NOT_DIMENSIONS = {
 }  # fmt: skip
 
 
+# How breakdowns label deals without a value; as a filter value it selects those deals.
+NONE = "(none)"
+
+
 class UnknownColumn(AnalyticsError):
     """A filter or breakdown names a column the deals do not have."""
 
@@ -159,8 +163,12 @@ def deal_conditions(
         params.append(filters.pipeline)
     for column, values in filters.where:
         expr = column_sql(con, column, alias)
-        parts.append(f"{expr} IN ({', '.join('?' for _ in values)})")
-        params.extend(values)
+        given = [v for v in values if v != NONE]
+        tests = [f"{expr} IN ({', '.join('?' for _ in given)})"] if given else []
+        if NONE in values:
+            tests.append(f"{expr} IS NULL")
+        parts.append("(" + " OR ".join(tests) + ")")
+        params.extend(given)
     return " AND ".join(parts), params
 
 
@@ -183,5 +191,19 @@ def pipelines_in_scope(con: duckdb.DuckDBPyConnection, filters: Filters) -> list
         f"SELECT DISTINCT d.pipeline FROM deals AS d WHERE d.pipeline IS NOT NULL AND {where} "
         "ORDER BY 1",
         params,
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def dimension_values(
+    con: duckdb.DuckDBPyConnection, filters: Filters, column: str, limit: int = 1000
+) -> list[str]:
+    """Return the values column takes among the deals passing the filters (NONE for empty)."""
+    expr = column_sql(con, column, "d")
+    where, params = deal_conditions(con, filters, "d")
+    rows = con.execute(
+        f"SELECT DISTINCT coalesce(CAST({expr} AS VARCHAR), ?) AS v FROM deals AS d "
+        f"WHERE {where} ORDER BY v LIMIT {int(limit)}",
+        [NONE, *params],
     ).fetchall()
     return [r[0] for r in rows]

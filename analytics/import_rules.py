@@ -366,10 +366,28 @@ def finish_simple(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> s
             f"({exprs['scope']}) IN ('team', 'owner') AND scope_value IS NULL", "scope_value",
             "a team or owner target needs the team's or owner's name",
         )  # fmt: skip
+    elif kind == "exchange_rates":
+        exprs["currency"] = _CURRENCY_CODE
+        listed(
+            cur,
+            staged,
+            f"currency IS NOT NULL AND {_CURRENCY_CODE} IS NULL",
+            "currency",
+            "not a currency code (expected ISO 4217 such as USD, EUR, JPY, or $ € £ ¥)",
+        )
+        # Negative rates are refused by the cell checks of every number column.
+        listed(cur, staged, "rate = 0", "rate", "an exchange rate must be greater than 0")
+        _check_rate_repeats(cur, staged)
     key = table.key
     dedupe = ""
     if key and staged.has_repeats:
         dedupe = f"QUALIFY row_number() OVER (PARTITION BY ({exprs[key]}) ORDER BY __rowid) = 1"
+    elif kind == "exchange_rates":
+        # Repeats of one currency's rate on one day are identical (else refused): keep the first.
+        dedupe = (
+            f"QUALIFY row_number() OVER (PARTITION BY ({_CURRENCY_CODE}), rate_date "
+            "ORDER BY __rowid) = 1"
+        )
     fin = ids(kind)
     selects = ", ".join(f"{e} AS {q(n)}" for n, e in exprs.items())
     # A view: the final rows are computed once, as they are written.
@@ -380,6 +398,25 @@ def finish_simple(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> s
     if kind == "activities":
         _check_activity_types(cur, staged)
     return fin
+
+
+def _check_rate_repeats(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Refuse two different rates of one currency on one day; note rows that repeat a rate."""
+    t = staged.table
+    ranked = (
+        f"SELECT __rowid, min(rate) OVER w <> max(rate) OVER w AS conflict, "
+        f"row_number() OVER (w ORDER BY __rowid) AS k FROM {t} "
+        f"WHERE rate_date IS NOT NULL AND {_CURRENCY_CODE} IS NOT NULL "
+        f"WINDOW w AS (PARTITION BY {_CURRENCY_CODE}, rate_date)"
+    )
+    listed(
+        cur, staged, f"__rowid IN (SELECT __rowid FROM ({ranked}) WHERE conflict AND k > 1)",
+        "rate", "the file gives this currency another rate on the same date",
+    )  # fmt: skip
+    note_rows(
+        cur, staged, t, f"__rowid IN (SELECT __rowid FROM ({ranked}) WHERE NOT conflict AND k > 1)",
+        None, "rows repeat another row's currency, date and rate exactly and were merged",
+    )  # fmt: skip
 
 
 def _check_activity_types(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:

@@ -296,6 +296,23 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         "period_end": ("period_end", "end", "end_date", "to", "valid_to"),
         "target_value": ("target_value", "target", "goal", "quota", "value", "amount"),
     },
+    "exchange_rates": {
+        "currency": (
+            "currency",
+            "iso_code",
+            "currency_code",
+            "currency_iso_code",
+            "通貨",
+        ),
+        "rate_date": (
+            "rate_date",
+            "start_date",
+            "date",
+            "effective_date",
+            "valid_from",
+        ),
+        "rate": ("rate", "conversion_rate", "exchange_rate"),
+    },
     "pipelines": {
         "pipeline": ("pipeline", "pipeline_name"),
         "stage": ("stage", "stage_name"),
@@ -413,6 +430,11 @@ PRESETS: dict[str, Preset] = {
                 "email": ("Email",),
                 "created_at": ("CreatedDate",),
             },
+            "exchange_rates": {
+                "currency": ("IsoCode",),
+                "rate_date": ("StartDate",),
+                "rate": ("ConversionRate",),
+            },
         },
         signature=(
             "StageName",
@@ -446,6 +468,7 @@ PRESETS: dict[str, Preset] = {
             "leads": ("IsConverted",),
             "contacts": ("Email",),
             "organizations": ("BillingCountry",),
+            "exchange_rates": ("ConversionRate",),
         },
         pipeline="Salesforce",
         stages=SALESFORCE_STAGES,

@@ -2,7 +2,8 @@
 
 The files look like a generic CRM export of a B2B software company with two sales
 teams: pipelines, organizations, contacts, leads, deals, the deals' change history
-(shaped like Salesforce's OpportunityHistory), activities and quarterly targets.
+(shaped like Salesforce's OpportunityHistory), activities, quarterly targets and the monthly
+EUR exchange rates that convert the euro deals to US dollars, the reporting currency.
 
 Everything is simulated with numpy across all deals at once (a deal's stage path
 is walked one step per loop iteration for every deal still moving), and the CSVs
@@ -50,6 +51,7 @@ FILE_NAMES: dict[str, str] = {
     "stage_events": "deal_history.csv",
     "activities": "activities.csv",
     "targets": "targets.csv",
+    "exchange_rates": "exchange_rates.csv",
 }
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -133,6 +135,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "Period End",
         "Target Value",
     ),
+    "exchange_rates": ("Currency", "Rate Date", "Rate"),
 }
 
 # --------------------------------------------------------------------------------------
@@ -290,6 +293,10 @@ COUNTRIES = (
 EURO_COUNTRIES = ("Germany", "France", "Netherlands", "Spain", "Ireland", "Italy")
 EUR_SHARE_IN_EUROZONE = 0.35
 EUR_TO_USD = 1.08
+# Monthly rates (EUR per USD) wander around 1 / EUR_TO_USD within this band.
+EUR_PER_USD_BAND = (0.90, 0.95)
+# Rates draw from their own generator, so adding them left every other file as it was.
+RATES_SEED_OFFSET = 4217
 
 LOST_REASONS = (
     "Price",
@@ -491,6 +498,7 @@ class _Generator:
         if deals < 1:
             raise ValueError("deals must be at least 1")
         self.n = int(deals)
+        self.seed = seed
         self.rng = np.random.default_rng(seed)
         self.end_date = end_date
         self.start_date = _window_start(end_date)
@@ -1181,6 +1189,27 @@ class _Generator:
         )
         return frame
 
+    # ---- exchange rates ----------------------------------------------------------------
+
+    def exchange_rates(self) -> pd.DataFrame:
+        """Monthly EUR rates per USD from the first month with data to the last one."""
+        rng = np.random.default_rng(self.seed + RATES_SEED_OFFSET)
+        first = np.datetime64(self.start_date, "M")
+        months = np.arange(first, np.datetime64(self.end_date, "M") + 1)
+        low, high = EUR_PER_USD_BAND
+        rates = np.empty(months.size)
+        rate = 1 / EUR_TO_USD
+        for i in range(months.size):
+            rates[i] = rate
+            rate = float(np.clip(rate + rng.normal(0, 0.004), low, high))
+        return pd.DataFrame(
+            {
+                "currency": "EUR",
+                "day": months.astype("datetime64[D]").astype(np.int64),
+                "rate": np.round(rates, 4),
+            }
+        )
+
 
 # --------------------------------------------------------------------------------------
 # Writing: DuckDB COPY from numeric / categorical frames, formatted in SQL
@@ -1557,6 +1586,20 @@ def _write(g: _Generator, out_dir: Path) -> dict[str, Path]:
             ),
             paths["targets"],
         )
+
+        frame = g.exchange_rates()
+        _copy(
+            con,
+            frame,
+            list(
+                zip(
+                    ["currency", _date("day"), "printf('%.4f', rate)"],
+                    h["exchange_rates"],
+                    strict=True,
+                )
+            ),
+            paths["exchange_rates"],
+        )
     finally:
         con.close()
     return paths
@@ -1571,7 +1614,8 @@ def generate(
     """Write the sample CRM export CSVs into out_dir; return {kind: path}.
 
     Kinds are those of ``analytics.schema.IMPORTABLE``: pipelines, organizations,
-    contacts, leads, deals, stage_events (deal_history.csv), activities, targets.
+    contacts, leads, deals, stage_events (deal_history.csv), activities, targets,
+    exchange_rates.
     The deals are created over the 24 months ending at end_date; everything else
     scales with deals. The same arguments always give byte-identical files.
     """

@@ -191,6 +191,19 @@ TARGETS = Table(
     key="target_id",
 )
 
+# Dated rates, Salesforce's DatedConversionRate convention: from rate_date on, one unit of the
+# reporting currency is worth rate units of currency. Rows have no ID: a currency's rate on a
+# day is identified by (currency, rate_date) (see writing.COMPOSITE_KEYS).
+EXCHANGE_RATES = Table(
+    "exchange_rates",
+    _cols(
+        ("currency", "text", True),
+        ("rate_date", "date", True),
+        ("rate", "number", True),
+    ),
+    key=None,
+)
+
 # The kinds of file a user can import, in the order an import writes them
 # (pipelines first so that deals find their stages).
 IMPORTABLE: dict[str, Table] = {
@@ -202,6 +215,7 @@ IMPORTABLE: dict[str, Table] = {
     "stage_events": STAGE_EVENTS,
     "activities": ACTIVITIES,
     "targets": TARGETS,
+    "exchange_rates": EXCHANGE_RATES,
 }
 
 LEAD_STATUSES = ("new", "working", "converted", "disqualified")

@@ -16,7 +16,10 @@ def wilson(successes: int, n: int, z: float = Z_95) -> tuple[float | None, float
     denom = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # The bounds at 0 and n are exactly 0 and 1; rounding would leave them a hair off.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return low, high
 
 
 def is_small(n: int) -> bool:

@@ -18,6 +18,7 @@ TABLES = (
     "contacts",
     "targets",
     "pipelines_stages",
+    "exchange_rates",
     "snapshots",
     "deal_changes",
 )
@@ -30,6 +31,7 @@ DATE_COLUMNS = {
     "leads": "created_at",
     "contacts": "created_at",
     "targets": "period_start",
+    "exchange_rates": "rate_date",
     "snapshots": "taken_at",
     "deal_changes": "changed_at",
 }

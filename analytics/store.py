@@ -62,10 +62,20 @@ def _migration_2(con: duckdb.DuckDBPyConnection) -> None:
     derived.refresh(con)
 
 
+def _migration_3(con: duckdb.DuckDBPyConnection) -> None:
+    # Migration 1 creates every importable table, so a database made since exchange rates became
+    # importable has this one already; older ones get it here. Their deal facts need no rebuild:
+    # without rates, amounts convert exactly as before.
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS exchange_rates (currency VARCHAR, rate_date DATE, rate DOUBLE)"
+    )
+
+
 # Each entry moves the schema from version i to i + 1; append, never edit.
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _migration_1,
     _migration_2,
+    _migration_3,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -76,10 +76,15 @@ def _columns(kind: str) -> list[str]:
     return [c.name for c in IMPORTABLE[kind].stored_columns]
 
 
+# Kinds whose rows are identified by several columns instead of an ID column.
+COMPOSITE_KEYS: dict[str, tuple[str, ...]] = {"exchange_rates": ("currency", "rate_date")}
+
+
 def write_keyed(cur: duckdb.DuckDBPyConnection, kind: str, fin: str) -> dict[str, int]:
     """Insert new rows and replace changed ones by key; return counts of inserted and updated."""
     table = IMPORTABLE[kind]
-    key = q(table.key)
+    keys = [q(k) for k in COMPOSITE_KEYS.get(kind, (table.key,))]
+    key_list = ", ".join(keys)
     cols = ", ".join(q(c) for c in _columns(kind))
     if cur.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table.name})").fetchone()[0]:
         # An INSERT answers with the number of rows it wrote.
@@ -88,13 +93,14 @@ def write_keyed(cur: duckdb.DuckDBPyConnection, kind: str, fin: str) -> dict[str
         ).fetchone()[0]
         return {"inserted": rows, "updated": 0}
     inserted, updated = cur.execute(
-        f"SELECT count(*) FILTER (WHERE t.{key} IS NULL), "
-        f"count(*) FILTER (WHERE t.{key} IS NOT NULL AND "
+        f"SELECT count(*) FILTER (WHERE t.{keys[0]} IS NULL), "
+        f"count(*) FILTER (WHERE t.{keys[0]} IS NOT NULL AND "
         f"({', '.join('f.' + q(c) for c in _columns(kind))}) IS DISTINCT FROM "
         f"({', '.join('t.' + q(c) for c in _columns(kind))})) "
-        f"FROM {fin} AS f LEFT JOIN {table.name} AS t ON t.{key} = f.{key}"
+        f"FROM {fin} AS f LEFT JOIN {table.name} AS t "
+        f"ON {' AND '.join(f't.{k} = f.{k}' for k in keys)}"
     ).fetchone()
-    cur.execute(f"DELETE FROM {table.name} WHERE {key} IN (SELECT {key} FROM {fin})")
+    cur.execute(f"DELETE FROM {table.name} WHERE ({key_list}) IN (SELECT {key_list} FROM {fin})")
     cur.execute(f"INSERT INTO {table.name} ({cols}) SELECT {cols} FROM {fin}")
     return {"inserted": inserted, "updated": updated}
 

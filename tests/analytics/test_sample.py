@@ -28,6 +28,7 @@ HEADERS = {
     "activities": "Activity ID,Type,Owner,Deal ID,Lead ID,Contact ID,Organization ID,Due At,"
     "Completed At,Subject,Outcome",
     "targets": "Target ID,Scope,Scope Value,Metric,Period Start,Period End,Target Value",
+    "exchange_rates": "Currency,Rate Date,Rate",
 }
 FILE_NAMES = {
     "pipelines": "pipelines.csv",
@@ -38,6 +39,7 @@ FILE_NAMES = {
     "stage_events": "deal_history.csv",
     "activities": "activities.csv",
     "targets": "targets.csv",
+    "exchange_rates": "exchange_rates.csv",
 }
 ID_COLUMNS = {
     "organizations": "Organization ID",
