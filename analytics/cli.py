@@ -1,14 +1,18 @@
-"""The command line: `python -m analytics import|status|sample`."""
+"""The command line: `python -m analytics import|status|sample|metrics|definitions`."""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from analytics import store
 from analytics.errors import AnalyticsError, ImportRejected, MappingError, StoreBusy
+from analytics.filters import BadFilters, UnknownColumn
 from analytics.importer import ImportResult, import_files
 from analytics.presets import PRESET_NAMES
 from analytics.schema import IMPORTABLE
@@ -16,6 +20,10 @@ from analytics.status import FIDELITY_LABELS, store_status
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 PROGRESS_MIN_BYTES = 5_000_000
+
+
+class UsageError(Exception):
+    """A command-line value that cannot be understood (exit code 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,7 +66,29 @@ def build_parser() -> argparse.ArgumentParser:
     sample = sub.add_parser("sample", help="(re)load the sample data")
     sample.add_argument("--db", help=db_help)
     sample.add_argument("--deals", type=int, help="generate a sample of this many deals")
+
+    met = sub.add_parser("metrics", help="print the headline metrics (JSON or CSV)")
+    met.add_argument("--db", help=db_help)
+    met.add_argument("--from", dest="start", type=_date, metavar="DATE", help="period start")
+    met.add_argument("--to", dest="end", type=_date, metavar="DATE", help="period end")
+    met.add_argument("--as-of", type=_date, metavar="DATE", help="the day the figures describe")
+    met.add_argument("--pipeline", help="one pipeline")
+    met.add_argument(
+        "--where", action="append", metavar="COLUMN=VALUE",
+        help="keep deals whose COLUMN is VALUE (repeat; one column repeated means any of them)",
+    )  # fmt: skip
+    met.add_argument("--by", metavar="COLUMN", help="also give every figure per value of COLUMN")
+    met.add_argument("--format", choices=["json", "csv"], default="json")
+
+    sub.add_parser("definitions", help="print how every metric is computed")
     return parser
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _progress_bar(paths: list[Path]):
@@ -171,7 +201,54 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"import": cmd_import, "status": cmd_status, "sample": cmd_sample}
+def _where(values: list[str] | None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for item in values or []:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip():
+            raise UsageError(f"--where expects COLUMN=VALUE, got {item!r}")
+        out.setdefault(column.strip(), []).append(value)
+    return out
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from analytics.filters import Filters
+    from analytics.headline import flatten, headline
+
+    filters = Filters.build(args.start, args.end, args.as_of, args.pipeline, _where(args.where))
+    con = store.connect(args.db)
+    try:
+        figures = headline(con, filters, by=args.by)
+    finally:
+        con.close()
+    if args.format == "json":
+        json.dump(figures, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return EXIT_OK
+    rows = [{"key": "(all)", **flatten({k: v for k, v in figures.items() if k != "groups"})}]
+    rows += [flatten(g) for g in figures.get("groups", [])]
+    columns = list(dict.fromkeys(c for r in rows for c in r))
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return EXIT_OK
+
+
+def cmd_definitions(args: argparse.Namespace) -> int:
+    from analytics.definitions import all_definitions
+
+    for d in sorted(all_definitions().values(), key=lambda d: d.key):
+        print(f"{d.key}\n    {d.sentence()}\n    Unit: {d.unit}.")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "import": cmd_import,
+    "status": cmd_status,
+    "sample": cmd_sample,
+    "metrics": cmd_metrics,
+    "definitions": cmd_definitions,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -188,7 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreBusy as exc:
         print(f"{exc.title}: {exc}", file=sys.stderr)
         return EXIT_REJECTED
-    except MappingError as exc:
+    except (MappingError, UsageError) as exc:
+        print(f"python -m analytics: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (UnknownColumn, BadFilters) as exc:
         print(f"python -m analytics: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except AnalyticsError as exc:

@@ -1,0 +1,266 @@
+"""Metrics benchmark: each page's metrics on 10k, 100k and 1M deals, beside a plain-pandas route.
+
+    python benchmarks/metrics_benchmark.py --sizes 10000,100000,1000000
+
+For each size, a store holding the scaled sample (deals, stage history, activities, leads,
+targets) is built once under benchmarks/output/ and reused. Then, each in a fresh process so
+that peak memory is measured separately:
+
+- sql:    every page's metrics through the analytics package (the store opened from disk);
+- pandas: the raw tables read into pandas first (not timed, as if already in memory), then
+          win rate, sales cycle, funnel, time in stage, open pipeline and lead conversion
+          computed by the plain-pandas oracle of the test suite (tests/oracle.py).
+
+Prints seconds per page (the best of --repeat runs), the headline figures' time beside the
+pandas oracle computing the same figures, and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _store(workdir: Path, deals: int) -> Path:
+    from analytics import store
+    from analytics.sample import load_sample
+
+    path = workdir / f"metrics_{deals}.duckdb"
+    marker = path.with_suffix(".complete")
+    if not marker.exists():
+        path.unlink(missing_ok=True)
+        workdir.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        con = store.connect(path)
+        load_sample(con, deals=deals)
+        con.close()
+        marker.write_text("ok")
+        print(
+            f"built the {deals:,}-deal store in {time.perf_counter() - started:.0f} s", flush=True
+        )
+    return path
+
+
+def _pages(con, filters):
+    """Return {page: callable running that page's metrics} for the given filters."""
+    from dataclasses import replace
+
+    from analytics import (
+        activity_metrics,
+        cohorts,
+        cycle,
+        durations,
+        forecast,
+        funnel,
+        goals,
+        leads,
+        pipeline_value,
+        weekly,
+        winrate,
+    )
+    from analytics.filters import pipelines_in_scope
+
+    one = replace(filters, pipeline=pipelines_in_scope(con, filters)[-1])
+    b = filters.as_of
+    a = b - timedelta(days=7)
+    return {
+        "Overview": lambda: (
+            winrate.win_rate(con, filters),
+            winrate.cohort_win_rate(con, filters),
+            cycle.sales_cycle(con, filters),
+            pipeline_value.open_pipeline(con, filters),
+            pipeline_value.velocity(con, filters),
+            forecast.forecast(con, filters),
+            leads.lead_conversion(con, filters),
+            winrate.win_rate(con, filters, by="owner"),
+        ),
+        "Funnel": lambda: (
+            funnel.funnel(con, one),
+            funnel.funnel_modes(con, one),
+            funnel.stage_accounting(con, one),
+            funnel.transitions(con, one),
+            durations.time_in_stage(con, one),
+            cohorts.cohort_summary(con, filters),
+        ),
+        "Velocity": lambda: (
+            durations.time_in_stage(con, filters),
+            durations.bottleneck(con, filters),
+            cycle.sales_cycle(con, filters),
+            cycle.cycle_trend(con, filters),
+            pipeline_value.velocity(con, filters),
+            pipeline_value.calibration(con, filters),
+        ),
+        "Goals": lambda: (
+            goals.goal_progress(con, filters),
+            goals.leaderboard(con, filters),
+            forecast.coverage(con, filters),
+        ),
+        "Activities": lambda: (
+            activity_metrics.activity_volume(con, filters, by="type"),
+            activity_metrics.activity_heatmap(con, filters),
+            activity_metrics.activities_per_won_deal(con, filters),
+            activity_metrics.time_to_first_activity(con, filters),
+            activity_metrics.follow_up_coverage(con, filters),
+        ),
+        "Weekly": lambda: (
+            weekly.movements(con, filters, a, b),
+            weekly.slipped_deals(con, filters, a, b),
+            weekly.stalled_deals(con, filters, b),
+            weekly.waterfall(con, filters, a, b),
+            weekly.slippage_scorecard(con, filters, a, b),
+        ),
+    }
+
+
+def _filters(con):
+    """Return the benchmark's filters: the last full quarter of the data, as of its last day."""
+    from analytics.derived import data_through
+    from analytics.filters import Filters
+
+    as_of = data_through(con)
+    this_quarter = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
+    end = this_quarter - timedelta(days=1)
+    start = date(end.year, 3 * ((end.month - 1) // 3) + 1, 1)
+    return Filters(start=start, end=end, as_of=as_of)
+
+
+def _child_sql(db: Path, repeat: int) -> dict:
+    from analytics import store
+
+    con = store.connect(db, read_only=True)
+    filters = _filters(con)
+    from analytics.headline import headline
+
+    times = {}
+    runs = {**_pages(con, filters), "headline": lambda: headline(con, filters)}
+    for page, run in runs.items():
+        best = float("inf")
+        for _ in range(repeat):
+            started = time.perf_counter()
+            run()
+            best = min(best, time.perf_counter() - started)
+        times[page] = best
+    return {"times": times, "peak_mb": _peak_mb()}
+
+
+class _InMemory:
+    """A connection whose table reads come from frames already in memory.
+
+    The oracle reads whole tables with `SELECT ...`.df(); the first run fills the cache (not
+    timed), so the timed runs measure pandas' work on data in memory, as the issue asks.
+    """
+
+    def __init__(self, con):
+        self._con = con
+        self._frames: dict[str, object] = {}
+
+    def execute(self, sql, params=None):
+        return _Result(self, sql, params)
+
+
+class _Result:
+    def __init__(self, owner: _InMemory, sql: str, params):
+        self._owner, self._sql, self._params = owner, sql, params
+
+    def _run(self):
+        return self._owner._con.execute(self._sql, self._params or [])
+
+    def df(self):
+        frames = self._owner._frames
+        if self._sql not in frames:
+            frames[self._sql] = self._run().df()
+        return frames[self._sql].copy(deep=False)
+
+    def fetchone(self):
+        return self._run().fetchone()
+
+    def fetchall(self):
+        return self._run().fetchall()
+
+
+def _child_pandas(db: Path, repeat: int) -> dict:
+    from analytics import store
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    import oracle
+
+    con = store.connect(db, read_only=True)
+    filters = _filters(con)
+    memory = _InMemory(con)
+    oracle.headline(memory, filters)
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        oracle.headline(memory, filters)
+        best = min(best, time.perf_counter() - started)
+    return {"times": {"headline": best}, "peak_mb": _peak_mb()}
+
+
+CHILDREN = {"sql": _child_sql, "pandas": _child_pandas}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--routes", default="sql,pandas")
+    parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "output")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(CHILDREN[args.child](args.db, args.repeat)))
+        return 0
+    results = {}
+    for size in (int(s) for s in args.sizes.split(",")):
+        db = _store(args.workdir, size)
+        for route in args.routes.split(","):
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", route, "--db", str(db),
+                 "--repeat", str(args.repeat)],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            results[(size, route)] = json.loads(out.stdout.strip().splitlines()[-1])
+            print(f"  {size:>9,} {route:<7} done", flush=True)
+    _report(results)
+    return 0
+
+
+def _report(results: dict) -> None:
+    sizes = sorted({s for s, _ in results})
+    pages = list(next(r for (s, route), r in results.items() if route == "sql")["times"])
+    print()
+    print(f"{'deals':>10}  " + "".join(f"{p:>11}" for p in pages) + f"{'peak MB':>9}"
+          f"{'pandas':>9}{'pd MB':>8}{'x faster':>9}")  # fmt: skip
+    for size in sizes:
+        sql = results.get((size, "sql"))
+        pd_ = results.get((size, "pandas"))
+        line = f"{size:>10,}  "
+        if sql:
+            line += (
+                "".join(f"{sql['times'][p]:>10.3f}s" for p in pages) + f"{sql['peak_mb']:>9,.0f}"
+            )
+        if pd_ and sql:
+            ratio = pd_["times"]["headline"] / sql["times"]["headline"]
+            line += f"{pd_['times']['headline']:>8.2f}s{pd_['peak_mb']:>8,.0f}{ratio:>8.1f}x"
+        print(line)
+    print("\nheadline: every figure of `python -m analytics metrics` (win rate, cycle, funnel and")
+    print("time in stage per pipeline, open pipeline, velocity, leads); pandas: the same figures")
+    print("from the test suite's plain-pandas oracle; x faster: pandas time / headline time.")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
