@@ -1,4 +1,4 @@
-"""Tables derived from the imported ones: stage visits and per-deal facts.
+"""Tables derived from the imported ones: stage visits, stage exits and per-deal facts.
 
 Metrics read these instead of re-deriving visits and facts from raw events on every query.
 They are rebuilt inside the transaction of every write (import, sample load), so they never
@@ -30,6 +30,15 @@ SELECT deal_id, pipeline, stage, position, is_outcome, entered_at,
        row_number() OVER w AS visit_no
 FROM ev
 WINDOW w AS (PARTITION BY deal_id ORDER BY entered_at, is_outcome, position)
+"""
+
+# One row per deal and open stage it has left at least once, with the first time it left.
+_EXITS = """
+CREATE OR REPLACE TABLE stage_exits AS
+SELECT deal_id, pipeline, position, min(left_at) AS first_left_at
+FROM stage_visits
+WHERE position IS NOT NULL AND left_at IS NOT NULL
+GROUP BY deal_id, pipeline, position
 """
 
 _FACTS = """
@@ -118,8 +127,9 @@ def reporting_currency(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def refresh(cur: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild stage_visits and deal_facts from the stored tables (call inside the write)."""
+    """Rebuild stage_visits, stage_exits and deal_facts from the stored tables (inside the write)."""
     cur.execute(_VISITS)
+    cur.execute(_EXITS)
     through = cur.execute(_THROUGH).fetchone()[0]
     has_rates = cur.execute(
         "SELECT count(*) FROM information_schema.tables "

@@ -260,8 +260,8 @@ def calibration(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
     end = as_of_end(resolve_as_of(con, filters))
     where, params = deal_conditions(con, filters, "f")
     stages, stage_params = _stages_condition(con, filters)
-    # DISTINCT makes a deal count once per stage however often it came back; it keys on the
-    # position rather than the stage name because integers hash faster over millions of visits.
+    # stage_exits holds one row per deal and stage it left, so a deal counts once per stage
+    # however often it came back.
     frame = con.execute(
         f"""
         SELECT s.pipeline, s.stage, s.position, s.probability AS configured,
@@ -269,10 +269,10 @@ def calibration(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
                count(l.deal_id) FILTER (WHERE l.won) AS won
         FROM pipelines_stages AS s
         LEFT JOIN (
-            SELECT DISTINCT v.pipeline, v.position, v.deal_id, f.status = 'won' AS won
-            FROM stage_visits AS v
-            JOIN deal_facts AS f ON f.deal_id = v.deal_id
-            WHERE v.position IS NOT NULL AND v.left_at < ?
+            SELECT x.pipeline, x.position, x.deal_id, f.status = 'won' AS won
+            FROM stage_exits AS x
+            JOIN deal_facts AS f ON f.deal_id = x.deal_id
+            WHERE x.first_left_at < ?
               AND f.status IN ('won', 'lost') AND f.closed_at < ? AND {where}
         ) AS l ON l.pipeline = s.pipeline AND l.position = s.position
         WHERE {stages}

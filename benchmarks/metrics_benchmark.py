@@ -96,8 +96,7 @@ def _pages(con, filters):
             cohorts.cohort_summary(con, filters),
         ),
         "Velocity": lambda: (
-            durations.time_in_stage(con, filters),
-            durations.bottleneck(con, filters),
+            durations.bottleneck(con, filters, stages=durations.time_in_stage(con, filters)),
             cycle.sales_cycle(con, filters),
             cycle.cycle_trend(con, filters),
             pipeline_value.velocity(con, filters),
@@ -234,7 +233,9 @@ def main() -> int:
                 check=True, capture_output=True, text=True,
             )  # fmt: skip
             results[(size, route)] = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"  {size:>9,} {route:<7} done", flush=True)
+            got = results[(size, route)]
+            times = ", ".join(f"{k} {v:.3f}s" for k, v in got["times"].items())
+            print(f"  {size:>9,} {route:<7} {times}; peak {got['peak_mb']:,.0f} MB", flush=True)
     _report(results)
     return 0
 
