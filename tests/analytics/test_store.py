@@ -25,7 +25,15 @@ DEALS = (
     "D-1,Acme renewal,Prospecting,12500,Alice,2024-01-05\n"
     "D-2,Globex expansion,Won,8000,Bob,2024-01-10\n"
 )
-EXTRA_TABLES = {"snapshots", "deal_changes", "imports", "meta", "stage_visits", "stage_exits", "deal_facts"}
+EXTRA_TABLES = {
+    "snapshots",
+    "deal_changes",
+    "imports",
+    "meta",
+    "stage_visits",
+    "stage_exits",
+    "deal_facts",
+}
 ALL_TABLES = {t.name for t in IMPORTABLE.values()} | EXTRA_TABLES
 
 
