@@ -80,19 +80,19 @@ VISIT_COLUMNS = ["stage", "position", "entered_at", "left_at", "days", "is_open"
 # S goes through ln and exp, so an exact 0.5 can come out a rounding error above it.
 _KM_TOLERANCE = 1e-9
 
-# Kaplan-Meier median per group g, from visits(g, in_period, completed, days) and summary(g, n),
-# n the period's visits. Ordered by duration (completed before censored at equal durations, so
-# those censored are still at risk), visit r (1-based) has n - r + 1 at risk. Were every visit an
-# event, S after r visits would telescope to (n - r) / n; a censored visit at place c contributes
-# no factor, so S is that divided by exp(k), k the sum of ln((n - c) / (n - c + 1)) over the
-# censored visits so far. Between two censored visits S therefore falls in closed form, and the
-# first r with S <= 0.5 is ceil(n - 0.5 n exp(k)). That takes one row_number over the visits and
-# a running sum over the censored ones only, several times cheaper than running sums over every
-# distinct duration, and ties give the same median as grouping them would.
+# Kaplan-Meier median per group g, from visits(g, in_period, completed, micros, days) and
+# summary(g, n), n the period's visits. Ordered by duration (completed before censored at equal
+# durations, so those censored are still at risk), visit r (1-based) has n - r + 1 at risk. Were
+# every visit an event, S after r visits would telescope to (n - r) / n; a censored visit at place
+# c contributes no factor, so S is that divided by exp(k), k the sum of ln((n - c) / (n - c + 1))
+# over the censored visits so far. Between two censored visits S therefore falls in closed form,
+# and the first r with S <= 0.5 is ceil(n - 0.5 n exp(k)). That takes one row_number over the
+# visits and a running sum over the censored ones only, several times cheaper than running sums
+# over every distinct duration, and ties give the same median as grouping them would.
 _KM_SQL = """
         ranked AS (
             SELECT g, days, completed,
-                   row_number() OVER (PARTITION BY g ORDER BY days, completed DESC) AS r
+                   row_number() OVER (PARTITION BY g ORDER BY micros, completed DESC) AS r
             FROM visits WHERE in_period
         ),
         censored AS (
@@ -133,11 +133,19 @@ class UnknownDeal(AnalyticsError):
     title = "Unknown deal"
 
 
-def _days(end: str, start: str) -> str:
-    """Return SQL for the exact fractional days from timestamp start to timestamp end."""
+_MICROS_PER_DAY = "86400000000.0"
+
+
+def _micros(end: str, start: str) -> str:
+    """Return SQL for the whole microseconds from timestamp start to timestamp end."""
     # DuckDB's epoch_us (integer microseconds keeps equal durations equal, which KM ties need);
     # Spark calls it unix_micros, Trino to_unixtime (seconds).
-    return f"(epoch_us({end}) - epoch_us({start})) / 86400000000.0"
+    return f"(epoch_us({end}) - epoch_us({start}))"
+
+
+def _days(end: str, start: str) -> str:
+    """Return SQL for the exact fractional days from timestamp start to timestamp end."""
+    return f"{_micros(end, start)} / {_MICROS_PER_DAY}"
 
 
 def _visit_end(alias_v: str, alias_f: str) -> str:
@@ -164,6 +172,37 @@ def _end_timestamp(as_of: date) -> datetime:
     return datetime.combine(as_of_end(as_of), time())
 
 
+def _raw_visits(
+    period: str,
+    period_params: list,
+    end: datetime,
+    key: str,
+    facts: str,
+    ended: str,
+    where: str,
+    params: list,
+    which: str,
+) -> tuple[str, list]:
+    """Return (SELECT, parameters) of the visits v (which of them) of the stages with g, whether
+    they started in the period, whether they ended by end, and when they ended.
+
+    facts joins deal_facts f when ended or where read it.
+    """
+    sql = f"""
+            SELECT s.g, v.entered_at, {period} AS in_period,
+                   coalesce({ended} < ?, FALSE) AS completed, {ended} AS ended_at
+            FROM stage_visits AS v
+            {facts}
+            JOIN stages AS s ON s.key = {key} AND s.pipeline = v.pipeline
+                            AND s.position = v.position
+            -- Only visits of the period or running after the as-of date can count: dropping the
+            -- rest before the join to deal_facts spares most of the history (implied by the
+            -- filter of visits, since a visit that ended by then has left_at before the end).
+            WHERE v.entered_at < ? AND ({period} OR v.left_at IS NULL OR v.left_at >= ?)
+              AND {which} AND {where}"""
+    return sql, [*period_params, end, end, *period_params, end, *params]
+
+
 def time_in_stage(
     con: duckdb.DuckDBPyConnection, filters: Filters, *, by: str | None = None
 ) -> pd.DataFrame:
@@ -179,7 +218,6 @@ def time_in_stage(
     where, params = deal_conditions(con, filters, "f")
     period, period_params = period_condition("v.entered_at", filters)
     key = f"coalesce(CAST({column_sql(con, by, 'f')} AS VARCHAR), '(none)')" if by else "''"
-    ended = _visit_end("v", "f")
     # A chosen pipeline shows its stages even when no deal passes the filters; otherwise the
     # pipelines (per key) of the deals that do.
     if filters.pipeline and not by:
@@ -190,6 +228,39 @@ def time_in_stage(
             f"WHERE f.pipeline IS NOT NULL AND {where}"
         )
         scope_params = params
+    facts = "JOIN deal_facts AS f ON f.deal_id = v.deal_id"
+    if by or filters.where:
+        raw, raw_params = _raw_visits(
+            period, period_params, end, key, facts, _visit_end("v", "f"), where, params, "TRUE"
+        )
+    else:
+        # Without a breakdown or conditions on deal columns (stage_visits has the pipeline), only
+        # visits without a next event need deal_facts (to end at the deal's close): joining just
+        # those spares a join of every visit to every deal.
+        visit_where, visit_params = deal_conditions(con, filters, "v")
+        followed, followed_params = _raw_visits(
+            period,
+            period_params,
+            end,
+            key,
+            "",
+            "v.left_at",
+            visit_where,
+            visit_params,
+            "v.left_at IS NOT NULL",
+        )
+        last, last_params = _raw_visits(
+            period,
+            period_params,
+            end,
+            key,
+            facts,
+            _visit_end("v", "f"),
+            where,
+            params,
+            "v.left_at IS NULL",
+        )
+        raw, raw_params = f"{followed} UNION ALL {last}", [*followed_params, *last_params]
     frame = con.execute(
         f"""
         WITH stages AS (
@@ -200,20 +271,18 @@ def time_in_stage(
             FROM ({scope}) AS s
             JOIN pipelines_stages AS p ON p.pipeline = s.pipeline
         ),
-        raw AS (
-            SELECT s.g, v.entered_at, {period} AS in_period,
-                   coalesce({ended} < ?, FALSE) AS completed, {ended} AS ended_at
-            FROM stage_visits AS v
-            JOIN deal_facts AS f ON f.deal_id = v.deal_id
-            JOIN stages AS s ON s.key = {key} AND s.pipeline = v.pipeline
-                            AND s.position = v.position
-            WHERE v.entered_at < ? AND {where}
-        ),
+        raw AS ({raw}),
         visits AS (
-            SELECT g, in_period, completed,
-                   {_days("CASE WHEN completed THEN ended_at ELSE ? END", "entered_at")} AS days
-            FROM raw
-            WHERE in_period OR NOT completed
+            -- micros orders the visits for Kaplan-Meier: integers sort faster than the days
+            -- (doubles), in the same order.
+            SELECT g, in_period, completed, micros, micros / {_MICROS_PER_DAY} AS days
+            FROM (
+                SELECT g, in_period, completed,
+                       {_micros("CASE WHEN completed THEN ended_at ELSE ? END", "entered_at")}
+                           AS micros
+                FROM raw
+                WHERE in_period OR NOT completed
+            ) AS t
         ),
         summary AS (
             SELECT g,
@@ -237,20 +306,25 @@ def time_in_stage(
         LEFT JOIN km ON km.g = s.g
         ORDER BY s.key, s.pipeline, s.position
         """,
-        [*scope_params, *period_params, end, end, *params, end, _KM_TOLERANCE],
+        [*scope_params, *raw_params, end, _KM_TOLERANCE],
     ).df()
     frame = _nones(frame, _STAT_COLUMNS)
     columns = (["key"] if by else []) + TIME_IN_STAGE_COLUMNS
     return frame[columns].reset_index(drop=True)
 
 
-def bottleneck(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def bottleneck(
+    con: duckdb.DuckDBPyConnection, filters: Filters, *, stages: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Return per open stage its Kaplan-Meier median (days), its share (0..1) of the sum of its
     pipeline's KM medians, and is_bottleneck for the stage with the largest share per pipeline.
 
-    Stages without a KM median have no share; ties go to the earlier stage.
+    Stages without a KM median have no share; ties go to the earlier stage. stages is the
+    time_in_stage frame of the same filters when the caller already has it (no second query).
     """
-    frame = time_in_stage(con, filters)[["pipeline", "stage", "position", "km_median_days"]]
+    if stages is None:
+        stages = time_in_stage(con, filters)
+    frame = stages[["pipeline", "stage", "position", "km_median_days"]]
     known = frame["km_median_days"].astype(float)
     totals = known.groupby(frame["pipeline"]).transform("sum")
     share = (known / totals).where(totals > 0)

@@ -231,7 +231,7 @@ def _states(
                    CASE WHEN f.status = 'won' AND f.closed_at < ? THEN 1 ELSE 0 END AS won,
                    CASE WHEN f.status = 'lost' AND f.closed_at < ? THEN 1 ELSE 0 END AS lost,
                    CASE WHEN f.closed_at < ? AND {closed} THEN 1 ELSE 0 END AS closed_in_period,
-                   f.furthest_entered, f.last_event_at
+                   f.furthest_entered, f.first_event_at, f.last_event_at
             FROM deal_facts AS f
             WHERE {where} {f"AND {cohort}" if cohort_only else ""}
         )"""
@@ -279,6 +279,28 @@ def _counts(
     if "entered" in modes or "active" in modes:
         end = as_of_end(resolve_as_of(con, filters))
         period, period_params = period_condition("v.entered_at", filters)
+        # Only entries of the cohort or of the period count. No cohort deal has a visit before
+        # the cohort's first event (bound), so that test drops the older history before the join.
+        early = f"(v.entered_at >= b.first_event_at OR {period})"
+        # Without a breakdown or conditions every visit of the pipeline has its deal in scope,
+        # so only the cohort (a period's deals) needs joining.
+        if by is None and not filters.where and "active" in modes:
+            entries = f"""
+            SELECT CAST(NULL AS VARCHAR) AS key, CASE WHEN c.deal_id IS NULL THEN 0 ELSE 1 END
+                       AS cohort, v.deal_id, v.position,
+                   CASE WHEN {period} THEN 1 ELSE 0 END AS in_period
+            FROM stage_visits AS v CROSS JOIN bound AS b
+            LEFT JOIN (SELECT deal_id FROM scope WHERE cohort = 1) AS c ON c.deal_id = v.deal_id
+            WHERE v.pipeline = ? AND v.position IS NOT NULL AND v.entered_at < ?
+              AND (c.deal_id IS NOT NULL OR {period}) AND {early}"""
+        else:
+            entries = f"""
+            SELECT sc.key, sc.cohort, v.deal_id, v.position,
+                   CASE WHEN {period} THEN 1 ELSE 0 END AS in_period
+            FROM stage_visits AS v CROSS JOIN bound AS b
+            JOIN scope AS sc ON sc.deal_id = v.deal_id
+            WHERE v.pipeline = ? AND v.position IS NOT NULL AND v.entered_at < ?
+              AND (sc.cohort = 1 OR {period}) AND {early}"""
         # Counting entries is cheap; only a deal that came back to a stage (or repeated one)
         # can enter it twice, so only those few deals' entries are deduplicated.
         ctes = f""",
@@ -287,19 +309,23 @@ def _counts(
             WHERE v.pipeline = ? AND v.position IS NOT NULL AND v.entered_at < ?
               AND v.visit_no > 1 AND (v.prev_position IS NULL OR v.position <= v.prev_position)
         ),
-        entries AS (
-            SELECT sc.key, sc.cohort, v.deal_id, v.position,
-                   CASE WHEN {period} THEN 1 ELSE 0 END AS in_period
-            FROM stage_visits AS v JOIN scope AS sc ON sc.deal_id = v.deal_id
-            WHERE v.pipeline = ? AND v.position IS NOT NULL AND v.entered_at < ?
-        ),
+        bound AS (SELECT min(first_event_at) AS first_event_at FROM scope WHERE cohort = 1),
+        entries AS ({entries}),
         repeats AS (
             SELECT key, position, cohort * (count(*) - 1) AS entered,
                    CASE WHEN sum(in_period) > 1 THEN sum(in_period) - 1 ELSE 0 END AS active
             FROM entries WHERE deal_id IN (SELECT deal_id FROM comebacks)
             GROUP BY key, cohort, deal_id, position
         )"""
-        visited_params = [pipeline, end, *period_params, pipeline, end]
+        visited_params = [
+            pipeline,
+            end,
+            *period_params,
+            pipeline,
+            end,
+            *period_params,
+            *period_params,
+        ]
         visited = """
             UNION ALL
             SELECT key, position, 0, sum(cohort), sum(in_period), 0, 0

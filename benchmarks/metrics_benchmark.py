@@ -242,7 +242,8 @@ def main() -> int:
 
 def _report(results: dict) -> None:
     sizes = sorted({s for s, _ in results})
-    pages = list(next(r for (s, route), r in results.items() if route == "sql")["times"])
+    sql_runs = [r for (_, route), r in results.items() if route == "sql"]
+    pages = list(sql_runs[0]["times"]) if sql_runs else []
     print()
     print(f"{'deals':>10}  " + "".join(f"{p:>11}" for p in pages) + f"{'peak MB':>9}"
           f"{'pandas':>9}{'pd MB':>8}{'x faster':>9}")  # fmt: skip

@@ -43,7 +43,7 @@ def _public_functions():
                 yield pytest.param(fn, id=f"{name}.{fname}")
 
 
-@pytest.mark.parametrize("fn", _public_functions())
+@pytest.mark.parametrize("fn", list(_public_functions()))
 def test_public_functions_have_a_docstring_and_type_hints(fn):
     assert inspect.getdoc(fn), "no docstring"
     hints = inspect.signature(fn)

@@ -50,7 +50,7 @@ from analytics.durations import (
     deal_visits,
     time_in_stage,
 )
-from analytics.filters import Filters
+from analytics.filters import NONE, Filters
 from tests.analytics.builders import build_store, d, day, pipeline_rows
 
 PIPELINES = pipeline_rows("Sales", ["Lead", "Demo", "Proposal"]) + pipeline_rows("Solo", ["Intake"])
@@ -310,6 +310,17 @@ def test_a_single_deal_whose_history_stops_before_its_close(tmp_path):
     con.close()
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [VIEW, Filters(as_of=d("2025-01-08")), Filters(VIEW.start, VIEW.end, VIEW.as_of, "Sales")],
+)
+def test_a_condition_every_deal_meets_changes_no_figure(con, filters):
+    """Without conditions only the visits lacking a next event are joined to their deals; a
+    condition that every deal meets (owner Aiko, Ben or none) joins them all, same figures."""
+    everyone = filters.narrowed("owner", ["Aiko", "Ben", NONE])
+    check(time_in_stage(con, everyone), time_in_stage(con, filters))
+
+
 # --- properties over small generated stores -------------------------------------------------
 
 BASE = datetime(2025, 1, 1)
@@ -474,3 +485,9 @@ def test_equal_shares_make_the_earlier_stage_the_bottleneck(tmp_path):
     assert got["share"].tolist() == [0.5, 0.5, None]
     assert got["is_bottleneck"].tolist() == [True, False, False]
     con.close()
+
+
+def test_bottleneck_from_a_time_in_stage_frame_equals_the_query(con):
+    filters = Filters(as_of=d("2025-03-31"))
+    given = bottleneck(con, filters, stages=time_in_stage(con, filters))
+    pd.testing.assert_frame_equal(given, bottleneck(con, filters))

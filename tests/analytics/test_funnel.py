@@ -41,7 +41,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics import derived, stats
-from analytics.filters import Filters
+from analytics.filters import NONE, Filters
 from analytics.funnel import (
     FUNNEL_COLUMNS,
     MixedPipelines,
@@ -198,6 +198,14 @@ def test_funnel_modes_side_by_side(con, path):
          "active": [8, 5, 5, 1, 3]}
     )  # fmt: skip
     assert_frame(funnel_modes(con, PERIOD), expected)
+
+
+@pytest.mark.parametrize("filters", [PERIOD, PAST, EMPTY])
+def test_a_condition_every_deal_meets_changes_no_mode(con, path, filters):
+    """Without conditions only the cohort's visits are joined to their deals; a condition that
+    every deal meets (owner Aiko, Ben or none) takes the general join and gives the same counts."""
+    everyone = filters.narrowed("owner", ["Aiko", "Ben", NONE])
+    assert_frame(funnel_modes(con, everyone), funnel_modes(con, filters))
 
 
 def test_funnel_as_of_a_past_date_replays_the_events(con):
