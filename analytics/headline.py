@@ -29,6 +29,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _first(frame) -> dict[str, Any]:
+    """Return a one-row frame's row as a dict of per-column typed values."""
+    return frame.to_dict("records")[0]
+
+
 def _record(row, keys: tuple[str, ...]) -> dict[str, Any]:
     return {k: _plain(row[k]) for k in keys}
 
@@ -48,9 +53,9 @@ def _stages(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
         per.append({
             "pipeline": name,
             "funnel": [_record(r, _FUNNEL_KEYS)
-                       for _, r in funnel.funnel(con, scoped).iterrows()],
+                       for r in funnel.funnel(con, scoped).to_dict("records")],
             "time_in_stage": [_record(r, _STAGE_KEYS)
-                              for _, r in durations.time_in_stage(con, scoped).iterrows()],
+                              for r in durations.time_in_stage(con, scoped).to_dict("records")],
         })  # fmt: skip
     if len(per) > 1:
         return {"pipelines": per}
@@ -61,12 +66,13 @@ def _stages(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
 
 def _figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
     """Return every headline figure for one set of filters (as_of already resolved)."""
-    cohort = winrate.cohort_win_rate(con, filters).iloc[0]
-    rate = winrate.win_rate(con, filters).iloc[0]
-    cycles = cycle.sales_cycle(con, filters).set_index("outcome")
-    open_now = pipeline_value.open_pipeline(con, filters).iloc[0]
+    # Rows as records keep each column's type (iloc would turn counts into floats).
+    cohort = _first(winrate.cohort_win_rate(con, filters))
+    rate = _first(winrate.win_rate(con, filters))
+    cycles = {r["outcome"]: r for r in cycle.sales_cycle(con, filters).to_dict("records")}
+    open_now = _first(pipeline_value.open_pipeline(con, filters))
     velocity = pipeline_value.velocity(con, filters)
-    lead = leads.lead_conversion(con, filters).iloc[0]
+    lead = _first(leads.lead_conversion(con, filters))
     out: dict[str, Any] = {
         "deals": {
             "total": _plain(cohort["created"]),
@@ -78,7 +84,7 @@ def _figures(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]
             rate, ("won", "lost", "rate", "ci_low", "ci_high", "value_rate", "small_sample")
         ),
         "won_amount": _plain(float(rate["won_amount"])),
-        "cycle_days": {o: _record(cycles.loc[o], _CYCLE_KEYS) for o in ("won", "lost")},
+        "cycle_days": {o: _record(cycles[o], _CYCLE_KEYS) for o in ("won", "lost")},
     }
     out.update(_stages(con, filters))
     out["pipeline"] = {

@@ -181,8 +181,10 @@ def _empirical_sql(
 
 
 def _stages_condition(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[str, list]:
-    """Return (SQL condition, parameters) keeping the stages of the pipelines s in scope: those
-    of the deals that pass the filters (any dates)."""
+    """Return (SQL condition, parameters) keeping the stages of the pipelines s in scope: the
+    chosen pipeline (even without deals), else those of the deals passing the filters."""
+    if filters.pipeline:
+        return "s.pipeline = ?", [filters.pipeline]
     where, params = deal_conditions(con, filters, "f")
     return f"s.pipeline IN (SELECT f.pipeline FROM deal_facts AS f WHERE {where})", params
 
