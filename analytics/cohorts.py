@@ -13,11 +13,10 @@ from analytics import stats
 from analytics.definitions import define
 from analytics.errors import AnalyticsError
 from analytics.filters import (
-    NONE,
     Filters,
     as_of_end,
-    column_sql,
     deal_conditions,
+    key_sql,
     period_condition,
     resolve_as_of,
 )
@@ -61,17 +60,6 @@ class BadCohortWindow(AnalyticsError, ValueError):
     title = "Invalid number of months"
 
 
-def _add_share(frame: pd.DataFrame, successes: str, total: pd.Series, name: str) -> pd.DataFrame:
-    """Add successes / total as column name with its Wilson interval and small-sample flag."""
-    pairs = [(int(k), int(n)) for k, n in zip(frame[successes], total, strict=True)]
-    intervals = [stats.wilson(k, n) for k, n in pairs]
-    frame[name] = [stats.ratio(k, n) for k, n in pairs]
-    frame["ci_low"] = [low for low, _ in intervals]
-    frame["ci_high"] = [high for _, high in intervals]
-    frame["small_sample"] = [stats.is_small(n) for _, n in pairs]
-    return frame
-
-
 def _month_index(expr: str) -> str:
     """Return SQL numbering the calendar month of expr (consecutive months differ by one)."""
     return f"(EXTRACT(YEAR FROM {expr}) * 12 + EXTRACT(MONTH FROM {expr}))"
@@ -91,7 +79,7 @@ def cohort_summary(
     end = as_of_end(resolve_as_of(con, filters))
     where, params = deal_conditions(con, filters, "f")
     period, period_params = period_condition("f.created_at", filters)
-    key = f"coalesce(CAST({column_sql(con, by, 'f')} AS VARCHAR), '{NONE}') AS key, " if by else ""
+    key = f"{key_sql(con, by)} AS key, " if by else ""
     won = "f.status = 'won' AND f.closed_at < ?"
     frame = con.execute(
         f"""
@@ -112,7 +100,7 @@ def cohort_summary(
         [end, end, end, end, end, end, *period_params, *params],
     ).df()
     frame["open"] = frame["created"] - frame["won"] - frame["lost"]
-    frame = _add_share(frame, "won", frame["won"] + frame["lost"], "win_rate")
+    frame = stats.add_rate(frame, "won", frame["won"] + frame["lost"], "win_rate")
     frame["median_won_cycle_days"] = [
         None if pd.isna(v) else float(v) for v in frame["median_won_cycle_days"]
     ]
@@ -177,6 +165,6 @@ def cohort_matrix(
         """,
         [end, end, *period_params, *params, as_of.year * 12 + as_of.month],
     ).df()
-    frame = _add_share(frame, "won_cumulative", frame["created"], "cumulative_win_share")
+    frame = stats.add_rate(frame, "won_cumulative", frame["created"], "cumulative_win_share")
     frame["cohort_month"] = [v.date() for v in pd.to_datetime(frame["cohort_month"])]
     return frame[MATRIX_COLUMNS].reset_index(drop=True)

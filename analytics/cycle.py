@@ -16,8 +16,8 @@ from analytics.definitions import define
 from analytics.filters import (
     Filters,
     as_of_end,
-    column_sql,
     deal_conditions,
+    key_sql,
     period_condition,
     resolve_as_of,
 )
@@ -67,7 +67,7 @@ def _closed_deals(
     """
     where, params = deal_conditions(con, filters, "f")
     period, period_params = period_condition("f.closed_at", filters)
-    key = f"coalesce(CAST({column_sql(con, by, 'f')} AS VARCHAR), '(none)')" if by else "''"
+    key = key_sql(con, by) if by else "''"
     sql = f"""
         SELECT {key} AS key, f.status AS outcome, f.cycle_days, f.closed_at
         FROM deal_facts AS f

@@ -17,8 +17,8 @@ from analytics.errors import AnalyticsError
 from analytics.filters import (
     Filters,
     as_of_end,
-    column_sql,
     deal_conditions,
+    key_sql,
     period_condition,
     resolve_as_of,
 )
@@ -217,7 +217,7 @@ def time_in_stage(
     end = _end_timestamp(resolve_as_of(con, filters))
     where, params = deal_conditions(con, filters, "f")
     period, period_params = period_condition("v.entered_at", filters)
-    key = f"coalesce(CAST({column_sql(con, by, 'f')} AS VARCHAR), '(none)')" if by else "''"
+    key = key_sql(con, by) if by else "''"
     # A chosen pipeline shows its stages even when no deal passes the filters; otherwise the
     # pipelines (per key) of the deals that do.
     if filters.pipeline and not by:

@@ -207,3 +207,8 @@ def dimension_values(
         [NONE, *params],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def key_sql(con: duckdb.DuckDBPyConnection, by: str, alias: str = "f") -> str:
+    """Return the SQL of a breakdown key: dimension by of alias as text, NONE when empty."""
+    return f"coalesce(CAST({column_sql(con, by, alias)} AS VARCHAR), '{NONE}')"

@@ -27,11 +27,10 @@ from analytics import derived, stats
 from analytics.definitions import define
 from analytics.errors import AnalyticsError
 from analytics.filters import (
-    NONE,
     Filters,
     as_of_end,
-    column_sql,
     deal_conditions,
+    key_sql,
     period_condition,
     pipelines_in_scope,
     resolve_as_of,
@@ -184,13 +183,6 @@ def _stages(con: duckdb.DuckDBPyConnection, pipeline: str) -> list[tuple[str, in
     return [(stage, int(position)) for stage, position in rows]
 
 
-def _key_sql(con: duckdb.DuckDBPyConnection, by: str | None) -> str:
-    """Return the SQL of a deal_facts f's breakdown key: the dimension as text, NONE for null."""
-    if by is None:
-        return "CAST(NULL AS VARCHAR)"
-    return f"coalesce(CAST({column_sql(con, by, 'f')} AS VARCHAR), '{NONE}')"
-
-
 def _visit_scope(
     con: duckdb.DuckDBPyConnection, filters: Filters, pipeline: str
 ) -> tuple[str, str, list]:
@@ -226,7 +218,7 @@ def _states(
     cohort_params = [end, *created_params]
     sql = f"""
         WITH scope AS (
-            SELECT f.deal_id, {_key_sql(con, by)} AS key,
+            SELECT f.deal_id, {key_sql(con, by) if by else "CAST(NULL AS VARCHAR)"} AS key,
                    CASE WHEN {cohort} THEN 1 ELSE 0 END AS cohort,
                    CASE WHEN f.status = 'won' AND f.closed_at < ? THEN 1 ELSE 0 END AS won,
                    CASE WHEN f.status = 'lost' AND f.closed_at < ? THEN 1 ELSE 0 END AS lost,

@@ -153,17 +153,12 @@ def lead_conversion(
     if by is None and frame.empty:
         frame = pd.DataFrame([{"created": 0, "converted": 0, "won": 0,
                                "median_days_to_convert": None}])  # fmt: skip
-    pairs = [(int(k), int(n)) for k, n in zip(frame["converted"], frame["created"], strict=True)]
-    intervals = [stats.wilson(k, n) for k, n in pairs]
-    frame["conversion_rate"] = [stats.ratio(k, n) for k, n in pairs]
-    frame["ci_low"] = [low for low, _ in intervals]
-    frame["ci_high"] = [high for _, high in intervals]
-    frame["small_sample"] = [stats.is_small(n) for _, n in pairs]
+    frame = stats.add_rate(frame, "converted", frame["created"], "conversion_rate")
     frame["median_days_to_convert"] = [
         None if pd.isna(v) else float(v) for v in frame["median_days_to_convert"]
     ]
     frame["lead_to_win_rate"] = [
-        stats.ratio(int(w), n) for w, (_, n) in zip(frame["won"], pairs, strict=True)
+        stats.ratio(int(w), int(n)) for w, n in zip(frame["won"], frame["created"], strict=True)
     ]
     return frame[(["key"] if by else []) + LEAD_CONVERSION_COLUMNS].reset_index(drop=True)
 

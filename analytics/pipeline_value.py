@@ -19,8 +19,8 @@ from analytics.definitions import define
 from analytics.filters import (
     Filters,
     as_of_end,
-    column_sql,
     deal_conditions,
+    key_sql,
     period_condition,
     resolve_as_of,
 )
@@ -124,7 +124,7 @@ def open_deals_sql(
     """
     end = as_of_end(as_of)
     where, params = deal_conditions(con, filters, "f")
-    key = f", coalesce(CAST({column_sql(con, by, 'f')} AS VARCHAR), '(none)') AS key" if by else ""
+    key = f", {key_sql(con, by)} AS key" if by else ""
     # Open deals are converted at the as-of date's rates, not at amount_rep's (close date for
     # deals closed since).
     conv = currency.open_amount_sql(con, as_of, "f")
@@ -189,17 +189,6 @@ def _stages_condition(con: duckdb.DuckDBPyConnection, filters: Filters) -> tuple
     return f"s.pipeline IN (SELECT f.pipeline FROM deal_facts AS f WHERE {where})", params
 
 
-def _with_rate(frame: pd.DataFrame, won: str, n: str, rate: str) -> pd.DataFrame:
-    """Add rate = won / n, its 95% Wilson interval and the small-sample flag to frame."""
-    pairs = [(int(k), int(m)) for k, m in zip(frame[won], frame[n], strict=True)]
-    intervals = [stats.wilson(k, m) for k, m in pairs]
-    frame[rate] = [stats.ratio(k, m) for k, m in pairs]
-    frame["ci_low"] = [low for low, _ in intervals]
-    frame["ci_high"] = [high for _, high in intervals]
-    frame["small_sample"] = [stats.is_small(m) for _, m in pairs]
-    return frame
-
-
 def open_pipeline(
     con: duckdb.DuckDBPyConnection, filters: Filters, *, by: str | None = None
 ) -> pd.DataFrame:
@@ -248,7 +237,7 @@ def empirical_probability(con: duckdb.DuckDBPyConnection, filters: Filters) -> p
     as_of = resolve_as_of(con, filters)
     sql, params = _empirical_sql(con, filters, as_of)
     frame = con.execute(f"{sql} ORDER BY s.pipeline, s.position", params).df()
-    frame = _with_rate(frame, "won", "reached", "probability")
+    frame = stats.add_rate(frame, "won", frame["reached"], "probability")
     return frame[EMPIRICAL_COLUMNS]
 
 
@@ -283,7 +272,7 @@ def calibration(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
         """,
         [end, end, *params, *stage_params],
     ).df()
-    frame = _with_rate(frame, "won", "left", "observed")
+    frame = stats.add_rate(frame, "won", frame["left"], "observed")
     return frame[CALIBRATION_COLUMNS]
 
 

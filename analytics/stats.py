@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 SMALL_SAMPLE = 20  # a rate over fewer cases than this is flagged, not shown bare
 Z_95 = 1.959963984540054
 
@@ -32,3 +34,14 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or not denominator:
         return None
     return numerator / denominator
+
+
+def add_rate(frame: pd.DataFrame, successes: str, total: pd.Series, name: str) -> pd.DataFrame:
+    """Add successes / total as column name (share 0..1), its Wilson interval and small_sample."""
+    pairs = [(int(k), int(n)) for k, n in zip(frame[successes], total, strict=True)]
+    intervals = [wilson(k, n) for k, n in pairs]
+    frame[name] = [ratio(k, n) for k, n in pairs]
+    frame["ci_low"] = [low for low, _ in intervals]
+    frame["ci_high"] = [high for _, high in intervals]
+    frame["small_sample"] = [is_small(n) for _, n in pairs]
+    return frame

@@ -10,8 +10,8 @@ from analytics.definitions import define
 from analytics.filters import (
     Filters,
     as_of_end,
-    column_sql,
     deal_conditions,
+    key_sql,
     period_condition,
     resolve_as_of,
 )
@@ -63,18 +63,7 @@ def _group(con: duckdb.DuckDBPyConnection, by: str | None) -> tuple[str, str]:
     """Return (select prefix, GROUP BY clause) for a breakdown by one dimension."""
     if by is None:
         return "", ""
-    return f"coalesce(CAST({column_sql(con, by, 'f')} AS VARCHAR), '(none)') AS key, ", "GROUP BY 1"
-
-
-def _with_intervals(frame: pd.DataFrame, won: str, n: str) -> pd.DataFrame:
-    """Add rate, Wilson interval and the small-sample flag for won / n to frame."""
-    pairs = [(int(k), int(m)) for k, m in zip(frame[won], frame[n], strict=True)]
-    intervals = [stats.wilson(k, m) for k, m in pairs]
-    frame["rate"] = [stats.ratio(k, m) for k, m in pairs]
-    frame["ci_low"] = [low for low, _ in intervals]
-    frame["ci_high"] = [high for _, high in intervals]
-    frame["small_sample"] = [stats.is_small(int(m)) for m in frame[n]]
-    return frame
+    return f"{key_sql(con, by)} AS key, ", "GROUP BY 1"
 
 
 def win_rate(
@@ -110,7 +99,7 @@ def win_rate(
     if by is None and frame.empty:
         frame = pd.DataFrame([{"won": 0, "lost": 0, "n": 0, "won_amount": 0.0,
                                "lost_amount": 0.0, "unconverted": 0}])  # fmt: skip
-    frame = _with_intervals(frame, "won", "n")
+    frame = stats.add_rate(frame, "won", frame["n"], "rate")
     frame["value_rate"] = [
         stats.ratio(w, w + lo)
         for w, lo in zip(frame["won_amount"], frame["lost_amount"], strict=True)
@@ -147,6 +136,6 @@ def cohort_win_rate(
     if by is None and frame.empty:
         frame = pd.DataFrame([{"created": 0, "won": 0, "lost": 0}])
     frame["pending"] = frame["created"] - frame["won"] - frame["lost"]
-    frame = _with_intervals(frame, "won", "created")
+    frame = stats.add_rate(frame, "won", frame["created"], "rate")
     cols = ["created", "won", "lost", "pending", "rate", "ci_low", "ci_high", "small_sample"]
     return frame[(["key"] if by else []) + cols].reset_index(drop=True)
