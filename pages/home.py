@@ -25,6 +25,7 @@ TILES = {
 TABLE_LABELS = {
     **TILES,
     "pipelines_stages": "Pipeline stages",
+    "exchange_rates": "Exchange rates",
     "snapshots": "Snapshots",
     "deal_changes": "Deal changes",
 }

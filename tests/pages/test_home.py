@@ -298,3 +298,10 @@ def test_chosen_filters_are_kept_in_session_state(filled_db):
     assert at.session_state[filters.KEY_PIPELINE] == "Default"
     assert at.session_state[filters.KEY_PERIOD] == "all_time"
     assert at.sidebar.caption[0].value == "All dates · data as of 15 Mar 2025"
+
+
+def test_every_table_the_status_lists_has_a_label_for_people():
+    from analytics.status import TABLES
+    from pages.home import TABLE_LABELS
+
+    assert set(TABLES) <= set(TABLE_LABELS)
