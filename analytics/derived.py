@@ -3,6 +3,11 @@
 Metrics read these instead of re-deriving visits and facts from raw events on every query.
 They are rebuilt inside the transaction of every write (import, sample load), so they never
 disagree with the tables they come from.
+
+deal_facts.closed_at is when a closed deal closed: its stored close date, or the time its
+history records it entering its outcome when that is earlier (or the close date is missing).
+Salesforce fills a closed deal's close date from CloseDate, which a rep may leave at the planned
+date of a deal lost weeks before; the history's timestamp says when it really closed.
 """
 
 from __future__ import annotations
@@ -43,7 +48,19 @@ GROUP BY deal_id, pipeline, position
 
 _FACTS = """
 CREATE OR REPLACE TABLE deal_facts AS
-WITH ev AS (
+WITH outcome AS (
+    SELECT e.deal_id, max(e.entered_at) AS outcome_at
+    FROM stage_events AS e JOIN deals AS x ON x.deal_id = e.deal_id AND x.stage = e.stage
+    WHERE x.status IN ('won', 'lost')
+    GROUP BY e.deal_id
+),
+d AS (
+    SELECT {deal_columns},
+           CASE WHEN x.closed_at IS NULL OR outcome.outcome_at < x.closed_at
+                THEN outcome.outcome_at ELSE x.closed_at END AS closed_at
+    FROM deals AS x LEFT JOIN outcome ON outcome.deal_id = x.deal_id
+),
+ev AS (
     SELECT deal_id, max(position) AS furthest_entered, min(entered_at) AS first_event_at,
            max(entered_at) AS last_event_at
     FROM stage_visits GROUP BY deal_id
@@ -61,7 +78,7 @@ fx AS (
 ),
 rate_days AS (
     SELECT DISTINCT d.currency, {rate_day} AS rate_day
-    FROM deals AS d WHERE d.currency IS NOT NULL AND d.currency <> ?
+    FROM d WHERE d.currency IS NOT NULL AND d.currency <> ?
 ),
 -- Rates are looked up once per currency and day, not once per deal.
 conv AS (
@@ -86,7 +103,7 @@ SELECT d.*,
        ev.last_event_at,
        act.first_activity_at,
        act.last_activity_at
-FROM deals AS d
+FROM d
 LEFT JOIN ev ON ev.deal_id = d.deal_id
 LEFT JOIN act ON act.deal_id = d.deal_id
 LEFT JOIN pipelines_stages AS p ON p.pipeline = d.pipeline AND p.stage = d.stage
@@ -136,8 +153,17 @@ def refresh(cur: duckdb.DuckDBPyConnection) -> None:
         "WHERE table_name = 'exchange_rates' AND table_schema = 'main'"
     ).fetchone()[0]
     reporting = reporting_currency(cur)
+    columns = cur.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = 'deals' AND table_schema = 'main' AND column_name <> 'closed_at' "
+        "ORDER BY ordinal_position"
+    ).fetchall()
     cur.execute(
-        _FACTS.format(rates="exchange_rates" if has_rates else _NO_RATES, rate_day=_RATE_DAY),
+        _FACTS.format(
+            rates="exchange_rates" if has_rates else _NO_RATES,
+            rate_day=_RATE_DAY,
+            deal_columns=", ".join(f'x."{name}"' for (name,) in columns),
+        ),
         [through, reporting, reporting, through],
     )
     cur.execute(

@@ -348,7 +348,7 @@ def deal_visits(
         f"""
         WITH visits AS (
             SELECT v.stage, v.position, v.entered_at, {_visit_end("v", "d")} AS ended_at
-            FROM deals AS d
+            FROM deal_facts AS d
             LEFT JOIN stage_visits AS v
                 ON v.deal_id = d.deal_id AND NOT v.is_outcome AND v.entered_at < ?
             WHERE d.deal_id = ?

@@ -100,7 +100,7 @@ def _lead_counts(con: duckdb.DuckDBPyConnection, filters: Filters, by: str | Non
         WITH named_by AS (
             SELECT d.lead_id, min(d.created_at) AS created_at,
                    max(CASE WHEN d.status = 'won' AND d.closed_at < ? THEN 1 ELSE 0 END) AS won
-            FROM deals AS d
+            FROM deal_facts AS d
             WHERE d.lead_id IS NOT NULL
             GROUP BY d.lead_id
         ),
@@ -116,7 +116,7 @@ def _lead_counts(con: duckdb.DuckDBPyConnection, filters: Filters, by: str | Non
                         THEN 1 ELSE 0 END AS deal_won
             FROM leads AS l
             LEFT JOIN named_by AS n ON n.lead_id = l.lead_id
-            LEFT JOIN deals AS r ON r.deal_id = l.deal_id
+            LEFT JOIN deal_facts AS r ON r.deal_id = l.deal_id
             WHERE l.created_at < ? AND {period} AND {where}
         ),
         judged AS (

@@ -11,6 +11,8 @@ Semantics it pins down (each from the briefs):
   when its status says so and closed_at < as_of_end; open when created before as_of_end and
   not closed by then. Its stage at as-of is the stage of its last event before as_of_end,
   or its current stage when nothing in the data happened after as-of.
+- A closed deal closed at its closed_at, or at its last event into its outcome (Won/Lost) when
+  that is earlier or closed_at is missing.
 - A period [start, end] holds timestamps t with start <= t < end + 1 day.
 - Events of one deal are ordered by time, outcomes after open stages at the same instant,
   then by position; a visit lasts until the deal's next event.
@@ -175,9 +177,21 @@ def stages(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT * FROM pipelines_stages").df().sort_values(["pipeline", "position"])
 
 
+def closed_at(con: duckdb.DuckDBPyConnection, deals: pd.DataFrame) -> pd.Series:
+    """Return when each deal closed: closed_at, or its last outcome event when that is earlier."""
+    out = deals.closed_at.copy()
+    events = con.execute("SELECT deal_id, stage, entered_at FROM stage_events").df()
+    for i in deals.index[deals.status.isin(["won", "lost"])]:
+        mine = events[(events.deal_id == deals.deal_id[i]) & (events.stage == deals.stage[i])]
+        if len(mine) and (pd.isna(out[i]) or mine.entered_at.max() < out[i]):
+            out[i] = mine.entered_at.max()
+    return out
+
+
 def deals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Return the deals passing pipeline and where, with amount_rep and their state at as-of."""
     d = con.execute("SELECT * FROM deals").df()
+    d["closed_at"] = closed_at(con, d)
     d["amount_rep"] = amount_rep(con, d)
     keep = pd.Series(True, index=d.index)
     if filters.pipeline:
@@ -620,6 +634,11 @@ def random_stores(draw) -> dict:
         events += [(deal_id, s, t) for s, t in path]
         status = {"Won": "won", "Lost": "lost"}.get(stage, "open")
         closed_at = at if status != "open" else None
+        if closed_at:
+            # The stored close date may be missing, or a planned date later than the outcome.
+            closed_at = draw(
+                st.sampled_from([closed_at] * 6 + [None, closed_at + timedelta(days=9)])
+            )
         if closed_at and draw(st.integers(0, 9)) == 0:
             created = closed_at + timedelta(days=draw(st.integers(0, 3)), hours=1)
         amount = draw(st.sampled_from([None, 0.0, 100.0, 250.5, 1000.0]))
