@@ -6,20 +6,24 @@ sets itself up (connection, sidebar filters, title), so pages also run on their 
 
 import streamlit as st
 
+from pages.shared.layout import KEY_LANGUAGE
+from pages.shared.locale import _, set_language
 from pages.shared.navigation import sections
 
 st.set_page_config(
     page_title="Pipeline dashboard", page_icon=":material/monitoring:", layout="wide"
 )
+# The navigation is drawn before the page's language switch: take the language from the URL.
+set_language(st.session_state.get(KEY_LANGUAGE) or st.query_params.get(KEY_LANGUAGE, "en").lower())
 page = st.navigation(
     {
-        section: [
+        _(section): [
             st.Page(
                 p.path,
-                title=p.title,
+                title=_(p.title),
                 icon=p.icon,
                 url_path=p.url_path,
-                help=p.help,
+                help=_(p.help),
                 default=p.default,
             )
             for p in specs

@@ -9,7 +9,7 @@ from analytics.status import FIDELITY_LABELS, StoreStatus, store_status
 from pages.shared import formatting
 from pages.shared.layout import page_setup
 
-TITLE = "Loaded data"
+TITLE = "Data"
 
 # The tables shown as tiles, with the name people read.
 TILES = {

@@ -1,29 +1,45 @@
 """The global filters in the sidebar: kept in session state under `filter_` keys and in the URL.
 
 Each widget is bound to a query parameter of the same name (`bind="query-params"`), so the
-values survive page changes and a copied URL reproduces the view: `?filter_pipeline=Default&
-filter_period=last_quarter`. Values equal to the default are left out of the URL.
+values survive page changes and a copied URL reproduces the view:
+`?filter_pipeline=Default&filter_period=last_quarter&filter_owner=Aiko+Tanaka`. Values equal to
+the default are left out of the URL. Team, owner and source have their own lists; any other
+column of the deals (region, industry, a custom export column) is one more condition below.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import streamlit as st
 
+from analytics.filters import NONE, Filters, dimension_values, dimensions
 from analytics.quality import data_as_of
 from analytics.status import pipelines
 from pages.shared import formatting, periods
 from pages.shared.connection import Store, query
+from pages.shared.locale import _
 from pages.shared.periods import Period
 
 KEY_PREFIX = "filter_"
 KEY_PIPELINE = KEY_PREFIX + "pipeline"
 KEY_PERIOD = KEY_PREFIX + "period"
 KEY_RANGE = KEY_PREFIX + "range"
+KEY_AS_OF = KEY_PREFIX + "as_of"
+KEY_DIMENSION = KEY_PREFIX + "dimension"
+KEY_DIMENSION_VALUES = KEY_PREFIX + "dimension_values"
 
 ALL_PIPELINES = ""  # the option meaning "no pipeline filter"; pipeline names are never empty
+NO_DIMENSION = ""
+
+# The deal columns with a list of their own, in sidebar order, with their label.
+LISTED = {"team": "Team", "owner": "Owner", "source": "Source"}
+
+
+def list_key(column: str) -> str:
+    """Return the session-state key (and URL parameter) of a listed column's filter."""
+    return KEY_PREFIX + column
 
 
 @dataclass(frozen=True)
@@ -33,48 +49,128 @@ class GlobalFilters:
     pipeline: str | None
     period: Period
     as_of: date
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def metric_filters(self) -> Filters:
+        """Return the analytics filters these values stand for (period, as-of, conditions)."""
+        return Filters.build(
+            self.period.start, self.period.end, self.as_of, self.pipeline, dict(self.where)
+        )
+
+    def previous(self) -> GlobalFilters | None:
+        """Return the same filters over the previous period (None when there is none)."""
+        before = self.period.previous()
+        return None if before is None else replace(self, period=before)
 
     def describe(self) -> str:
         """Return the filters in one line for people."""
-        pipeline = f"Pipeline {self.pipeline}" if self.pipeline else "All pipelines"
-        return f"{pipeline} · {self.period.describe()}"
+        parts = [
+            _("Pipeline {name}").format(name=self.pipeline) if self.pipeline else _("All pipelines")
+        ]
+        parts.append(self.period.describe())
+        for column, values in self.where:
+            parts.append(f"{column_label(column)}: {', '.join(values)}")
+        return " · ".join(parts)
+
+
+def column_label(column: str) -> str:
+    """Return how a deal column is named for people ("Owner", "region")."""
+    return _(LISTED[column]) if column in LISTED else column
 
 
 def _pipeline_label(option: str) -> str:
-    return "All pipelines" if option == ALL_PIPELINES else option
+    return _("All pipelines") if option == ALL_PIPELINES else option
+
+
+def _dimension_label(option: str) -> str:
+    return _("(choose a column)") if option == NO_DIMENSION else option
+
+
+def _value_label(value: str) -> str:
+    return _("(empty)") if value == NONE else value
 
 
 def sidebar_filters(store: Store) -> GlobalFilters:
     """Draw the global filters in the sidebar and return their values."""
     names = tuple(query(store, pipelines))
-    as_of = query(store, data_as_of, date.today())
+    data_day = query(store, data_as_of, date.today())
     with st.sidebar:
-        st.subheader("Filters")
-        pipeline = st.selectbox(
-            "Pipeline",
-            (ALL_PIPELINES, *names),
-            format_func=_pipeline_label,
-            key=KEY_PIPELINE,
-            bind="query-params",
-        )
+        st.subheader(_("Filters"), anchor=False)
         choice = st.selectbox(
-            "Period",
+            _("Period"),
             tuple(periods.CHOICES),
             index=tuple(periods.CHOICES).index(periods.DEFAULT_PERIOD),
-            format_func=periods.CHOICES.__getitem__,
+            format_func=lambda key: _(periods.CHOICES[key]),
             key=KEY_PERIOD,
             bind="query-params",
         )
+        as_of = st.date_input(
+            _("As of"),
+            value=data_day,
+            format="YYYY-MM-DD",
+            key=KEY_AS_OF,
+            bind="query-params",
+            help=_(
+                "The day the figures describe: deals open, won or lost by the end of that day. "
+                "It defaults to the last day of the data."
+            ),
+        )
+        as_of = as_of or data_day
         custom = None
         if choice == periods.CUSTOM:
             custom = st.date_input(
-                "From – to",
+                _("From – to"),
                 value=periods.default_custom_range(as_of),
                 format="YYYY-MM-DD",
                 key=KEY_RANGE,
                 bind="query-params",
             )
         period = periods.resolve(choice, as_of, tuple(custom) if custom else None)
-        filters = GlobalFilters(pipeline or None, period, as_of)
-        st.caption(f"{period.dates()} · data as of {formatting.day(as_of)}")
+        pipeline = st.selectbox(
+            _("Pipeline"),
+            (ALL_PIPELINES, *names),
+            format_func=_pipeline_label,
+            key=KEY_PIPELINE,
+            bind="query-params",
+        )
+        where: dict[str, tuple[str, ...]] = {}
+        scope = Filters(pipeline=pipeline or None)
+        for column, label in LISTED.items():
+            options = tuple(query(store, dimension_values, scope, column))
+            chosen = st.multiselect(
+                _(label),
+                options,
+                format_func=_value_label,
+                key=list_key(column),
+                bind="query-params",
+                placeholder=_("All"),
+            )
+            if chosen:
+                where[column] = tuple(chosen)
+        others = tuple(c for c in query(store, dimensions) if c not in LISTED and c != "pipeline")
+        dimension = st.selectbox(
+            _("Another column"),
+            (NO_DIMENSION, *others),
+            format_func=_dimension_label,
+            key=KEY_DIMENSION,
+            bind="query-params",
+            help=_("Filter on any other column of the deals, custom export columns included."),
+        )
+        if dimension:
+            options = tuple(query(store, dimension_values, scope, dimension))
+            chosen = st.multiselect(
+                _("Values of {column}").format(column=dimension),
+                options,
+                format_func=_value_label,
+                key=KEY_DIMENSION_VALUES,
+                bind="query-params",
+                placeholder=_("All"),
+            )
+            if chosen:
+                where[dimension] = tuple(chosen)
+        filters = GlobalFilters(pipeline or None, period, as_of, tuple(sorted(where.items())))
+        st.caption(
+            _("{dates} · as of {day}").format(dates=period.dates(), day=formatting.day(as_of))
+        )
     return filters

@@ -1,9 +1,25 @@
-"""How numbers, dates and text from the data are written on the pages (no Streamlit here)."""
+"""How numbers, amounts, dates and text from the data are written on the pages (no Streamlit).
+
+Formats follow the interface language through babel's CLDR data (pages/shared/locale.py):
+"$1,234,567" and "Jan 3, 2025" in English, "$123.5万" and "2025/01/03" in Japanese.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
+
+from babel.dates import format_date
+from babel.numbers import (
+    format_compact_currency,
+    format_compact_decimal,
+    format_currency,
+    format_decimal,
+    format_percent,
+)
+
+from pages.shared.locale import _, babel_locale
 
 MISSING = "—"
 
@@ -11,20 +27,67 @@ MISSING = "—"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def count(n: int | None) -> str:
-    """Return a count with thousands separators ("12,345"), or a dash when unknown."""
-    return MISSING if n is None else f"{n:,}"
+    """Return a count with the language's thousands separators ("12,345"), or a dash."""
+    return MISSING if _missing(n) else format_decimal(int(n), locale=babel_locale())
+
+
+def number(x: float | None, digits: int = 1) -> str:
+    """Return a number with up to `digits` decimals ("12.5"), or a dash when unknown."""
+    if _missing(x):
+        return MISSING
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(x, pattern, locale=babel_locale())
+
+
+def money(amount: float | None, currency: str | None, *, compact: bool = False) -> str:
+    """Return an amount in its currency ("$1,234,568"; compact: "$1.2M"), or a dash.
+
+    Without a currency the amount is written as a plain number. Whole units only: pipeline
+    amounts are never read to the cent on a dashboard.
+    """
+    if _missing(amount):
+        return MISSING
+    loc = babel_locale()
+    if not currency:
+        if compact:
+            return format_compact_decimal(amount, locale=loc, fraction_digits=1)
+        return format_decimal(round(amount), locale=loc)
+    if compact and abs(amount) >= 10_000:
+        return format_compact_currency(amount, currency, locale=loc, fraction_digits=1)
+    return format_currency(
+        round(amount), currency, format="¤#,##0", locale=loc, currency_digits=False
+    )
+
+
+def percent(rate: float | None, digits: int = 0) -> str:
+    """Return a rate (0.423) as a percentage ("42%", digits=1: "42.3%"), or a dash."""
+    if _missing(rate):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(rate, pattern, locale=babel_locale())
+
+
+def days(x: float | None, digits: int = 0) -> str:
+    """Return a duration in days ("12 days"), or a dash when unknown."""
+    if _missing(x):
+        return MISSING
+    return _("{n} days").format(n=number(x, digits))
 
 
 def day(d: date | datetime | None) -> str:
-    """Return a date as "3 Jan 2025" (a dash when missing)."""
+    """Return a date in the language's medium format ("Jan 3, 2025"; "2025/01/03"), or a dash."""
     if d is None:
         return MISSING
-    return f"{d.day} {d:%b %Y}"
+    return format_date(d, "medium", locale=babel_locale())
 
 
 def day_range(first: date | None, last: date | None) -> str:
-    """Return a date range as "3 Jan 2025 – 28 Jun 2025" (shortened when both ends are equal)."""
+    """Return a date range ("Jan 3, 2025 – Jun 28, 2025"; one date when both ends are equal)."""
     if first is None and last is None:
         return MISSING
     if first == last:
@@ -34,7 +97,7 @@ def day_range(first: date | None, last: date | None) -> str:
 
 def share(part: int, total: int) -> str:
     """Return part / total as a whole percentage ("42%"), or a dash when total is zero."""
-    return MISSING if not total else f"{part / total:.0%}"
+    return MISSING if not total else percent(part / total)
 
 
 def escape_markdown(text: str) -> str:

@@ -16,6 +16,7 @@ from analytics.errors import AnalyticsError
 from pages.shared.connection import Store, get_store, query
 from pages.shared.filters import GlobalFilters, sidebar_filters
 from pages.shared.formatting import escape_markdown
+from pages.shared.locale import LANGUAGES, _, set_language
 
 T = TypeVar("T")
 
@@ -30,6 +31,28 @@ class PageContext:
     def query(self, function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Return function(cursor, *args, **kwargs) on the store, cached (see connection.query)."""
         return query(self.store, function, *args, **kwargs)
+
+
+KEY_LANGUAGE = "lang"
+
+
+def language_switch() -> None:
+    """Draw the language switch at the top of the sidebar and make its choice current."""
+    set_language(st.session_state.get(KEY_LANGUAGE) or "en")
+    with st.sidebar:
+        choice = st.segmented_control(
+            _("Language"),
+            tuple(LANGUAGES),
+            default="en",
+            required=True,
+            # The URL holds the shown label: ?lang=JA.
+            format_func=str.upper,
+            help="English / 日本語",
+            key=KEY_LANGUAGE,
+            bind="query-params",
+            label_visibility="collapsed",
+        )
+    set_language(choice or "en")
 
 
 def page_title(title: str, caption: str | None = None) -> None:
@@ -50,6 +73,8 @@ def page_setup(title: str, caption: str | None = None) -> PageContext:
     When the store cannot be opened (another program holds the database, say) the page shows
     why and stops there.
     """
+    language_switch()
+    title, caption = _(title), (_(caption) if caption else None)
     st.set_page_config(page_title=title, page_icon=":material/monitoring:", layout="wide")
     try:
         store = get_store()

@@ -29,14 +29,75 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(
-        path="pages/home.py",
-        title="Loaded data",
-        icon=":material/database:",
-        url_path="loaded-data",
-        section="Data",
-        help="What the database holds: row counts, date ranges, pipelines, how the stage "
-        "history was obtained, and data-quality counts.",
+        path="pages/overview.py",
+        title="Overview",
+        icon=":material/dashboard:",
+        url_path="overview",
+        section="Pipeline",
+        help="Are we on track? Won revenue against target, pace, forecast, win rate, cycle "
+        "and pipeline, each against the previous period.",
         default=True,
+    ),
+    PageSpec(
+        path="pages/funnel.py",
+        title="Funnel",
+        icon=":material/filter_alt:",
+        url_path="funnel",
+        section="Pipeline",
+        help="Where do deals drop out? Stage-to-stage and cumulative conversion, by any "
+        "dimension, and two periods side by side.",
+    ),
+    PageSpec(
+        path="pages/velocity.py",
+        title="Velocity",
+        icon=":material/speed:",
+        url_path="velocity",
+        section="Pipeline",
+        help="Where do deals get stuck? Time in each stage, the sales cycle and pipeline velocity.",
+    ),
+    PageSpec(
+        path="pages/goals.py",
+        title="Goals",
+        icon=":material/flag:",
+        url_path="goals",
+        section="Pipeline",
+        help="Who is on track? Attainment, pace and projection against every target, and the "
+        "leaderboard. Targets are edited here.",
+    ),
+    PageSpec(
+        path="pages/activities.py",
+        title="Activities",
+        icon=":material/call:",
+        url_path="activities",
+        section="Pipeline",
+        help="Is the team doing the work? Activity volume, overdue tasks, activities per won "
+        "deal, first response and follow-up after wins.",
+    ),
+    PageSpec(
+        path="pages/weekly.py",
+        title="Weekly meeting",
+        icon=":material/groups:",
+        url_path="weekly",
+        section="Meeting",
+        help="What changed? New, advanced, won, lost, slipped and stalled deals, the pipeline "
+        "waterfall, and the meeting pack.",
+    ),
+    PageSpec(
+        path="pages/deals.py",
+        title="Deals",
+        icon=":material/table_rows:",
+        url_path="deals",
+        section="Records",
+        help="The records behind every chart, and one deal's timeline.",
+    ),
+    PageSpec(
+        path="pages/data.py",
+        title="Data",
+        icon=":material/database:",
+        url_path="data",
+        section="Records",
+        help="Import files, check them before anything is written, see what is loaded, declare "
+        "pipelines and restore the sample data.",
     ),
 )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pages.shared import formatting
+from pages.shared.locale import _
 
 CUSTOM = "custom"
 ALL_TIME = "all_time"
@@ -18,10 +19,15 @@ DEFAULT_PERIOD = "this_quarter"
 
 # Stable keys (they appear in URLs) and the label people see, in menu order.
 CHOICES: dict[str, str] = {
+    "this_week": "This week",
+    "last_week": "Last week",
+    "this_month": "This month",
+    "last_month": "Last month",
     "last_30_days": "Last 30 days",
     "last_90_days": "Last 90 days",
     "this_quarter": "This quarter",
     "last_quarter": "Last quarter",
+    "year_to_date": "Year to date",
     "this_year": "This year",
     "last_year": "Last year",
     "last_12_months": "Last 12 months",
@@ -42,14 +48,36 @@ class Period:
     def dates(self) -> str:
         """Return the days covered: "1 Apr 2025 – 30 Jun 2025", or "All dates"."""
         if self.start is None and self.end is None:
-            return "All dates"
+            return _("All dates")
         return formatting.day_range(self.start, self.end)
 
     def describe(self) -> str:
         """Return the period for people: "This quarter (1 Apr 2025 – 30 Jun 2025)"."""
         if self.start is None and self.end is None:
-            return self.label
-        return f"{self.label} ({self.dates()})"
+            return _(self.label)
+        return f"{_(self.label)} ({self.dates()})"
+
+    def previous(self) -> Period | None:
+        """Return the period just before this one to compare with (None for all time).
+
+        Calendar choices step back one calendar unit (last quarter before this quarter);
+        other periods step back by their own length.
+        """
+        if self.start is None or self.end is None:
+            return None
+        months = _CALENDAR_MONTHS.get(self.key)
+        if months:
+            start = _add_months(self.start, -months)
+            return Period(self.key, self.label, start, self.start - timedelta(days=1))
+        length = self.end - self.start + timedelta(days=1)
+        return Period(self.key, self.label, self.start - length, self.start - timedelta(days=1))
+
+
+# Calendar choices whose previous period is the previous calendar unit, in months.
+_CALENDAR_MONTHS = {
+    "this_month": 1, "last_month": 1, "this_quarter": 3, "last_quarter": 3,
+    "this_year": 12, "last_year": 12,
+}  # fmt: skip
 
 
 def _quarter_start(d: date) -> date:
@@ -72,6 +100,20 @@ def resolve(key: str, as_of: date, custom: tuple[date, ...] | None = None) -> Pe
     if key not in CHOICES:
         key = DEFAULT_PERIOD
     label = CHOICES[key]
+    if key == "this_week":
+        start = as_of - timedelta(days=as_of.weekday())
+        return Period(key, label, start, start + timedelta(days=6))
+    if key == "last_week":
+        start = as_of - timedelta(days=as_of.weekday() + 7)
+        return Period(key, label, start, start + timedelta(days=6))
+    if key == "this_month":
+        start = date(as_of.year, as_of.month, 1)
+        return Period(key, label, start, _add_months(start, 1) - timedelta(days=1))
+    if key == "last_month":
+        end = date(as_of.year, as_of.month, 1) - timedelta(days=1)
+        return Period(key, label, date(end.year, end.month, 1), end)
+    if key == "year_to_date":
+        return Period(key, label, date(as_of.year, 1, 1), as_of)
     if key == "last_30_days":
         return Period(key, label, as_of - timedelta(days=29), as_of)
     if key == "last_90_days":

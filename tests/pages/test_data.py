@@ -18,7 +18,7 @@ from analytics.store import connect, is_empty
 from pages.shared import filters, formatting
 
 ROOT = Path(__file__).resolve().parents[2]
-ENTRY_POINTS = ["dashboard.py", "pages/home.py"]
+ENTRY_POINTS = ["dashboard.py", "pages/data.py"]
 TIMEOUT = 60
 
 # A small store written literally: two pipelines (one with markdown in its name, which must be
@@ -179,7 +179,7 @@ def test_page_shows_what_the_store_holds(entry, filled_db):
 def test_page_reached_through_switch_page_sets_itself_up(filled_db):
     # AppTest.switch_page runs the page script without dashboard.py around it.
     at = run("dashboard.py")
-    at.switch_page("pages/home.py").run()
+    at.switch_page("pages/data.py").run()
 
     assert_page_shows(at, status_of(filled_db))
     assert at.sidebar.selectbox(key=filters.KEY_PIPELINE).value == filters.ALL_PIPELINES
@@ -302,6 +302,6 @@ def test_chosen_filters_are_kept_in_session_state(filled_db):
 
 def test_every_table_the_status_lists_has_a_label_for_people():
     from analytics.status import TABLES
-    from pages.home import TABLE_LABELS
+    from pages.data import TABLE_LABELS
 
     assert set(TABLES) <= set(TABLE_LABELS)
