@@ -60,11 +60,17 @@ class Period:
     def previous(self) -> Period | None:
         """Return the period just before this one to compare with (None for all time).
 
-        Calendar choices step back one calendar unit (last quarter before this quarter);
-        other periods step back by their own length.
+        Calendar choices step back one calendar unit (last quarter before this quarter), year
+        to date compares with the same days a year earlier, other periods step back by their
+        own length.
         """
         if self.start is None or self.end is None:
             return None
+        if self.key == "year_to_date":
+            # Year to date compares with the same days of the year before.
+            leap_day = (self.end.month, self.end.day) == (2, 29)
+            end = date(self.end.year - 1, self.end.month, 28 if leap_day else self.end.day)
+            return Period(self.key, self.label, date(self.start.year - 1, 1, 1), end)
         months = _CALENDAR_MONTHS.get(self.key)
         if months:
             start = _add_months(self.start, -months)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from pages.shared import formatting, periods
+from analytics.filters import Filters
+from pages.shared import export, formatting, periods
 from pages.shared.filters import GlobalFilters
+from pages.shared.locale import ENGLISH, JAPANESE, language, set_language
 from pages.shared.navigation import PAGES, sections
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,6 +23,12 @@ AS_OF = date(2025, 5, 14)
 @pytest.mark.parametrize(
     ("key", "custom", "expected"),
     [
+        # AS_OF, 14 May 2025, is a Wednesday: weeks run Monday to Sunday.
+        ("this_week", None, (date(2025, 5, 12), date(2025, 5, 18))),
+        ("last_week", None, (date(2025, 5, 5), date(2025, 5, 11))),
+        ("this_month", None, (date(2025, 5, 1), date(2025, 5, 31))),
+        ("last_month", None, (date(2025, 4, 1), date(2025, 4, 30))),
+        ("year_to_date", None, (date(2025, 1, 1), date(2025, 5, 14))),
         ("last_30_days", None, (date(2025, 4, 15), date(2025, 5, 14))),
         ("last_90_days", None, (date(2025, 2, 14), date(2025, 5, 14))),
         ("this_quarter", None, (date(2025, 4, 1), date(2025, 6, 30))),
@@ -45,6 +56,9 @@ def test_quick_choices_resolve_to_dates(key, custom, expected):
         (date(2025, 12, 31), "this_quarter", (date(2025, 10, 1), date(2025, 12, 31))),
         (date(2025, 1, 31), "last_12_months", (date(2024, 2, 1), date(2025, 1, 31))),
         (date(2024, 3, 1), "last_30_days", (date(2024, 2, 1), date(2024, 3, 1))),  # leap year
+        (date(2025, 1, 15), "last_month", (date(2024, 12, 1), date(2024, 12, 31))),
+        (date(2025, 1, 1), "last_week", (date(2024, 12, 23), date(2024, 12, 29))),  # a Wednesday
+        (date(2024, 2, 10), "this_month", (date(2024, 2, 1), date(2024, 2, 29))),
     ],
 )
 def test_quick_choices_at_year_and_month_edges(as_of, key, expected):
@@ -53,9 +67,38 @@ def test_quick_choices_at_year_and_month_edges(as_of, key, expected):
 
 
 @pytest.mark.parametrize(
+    ("key", "custom", "expected"),
+    [
+        # Calendar units step back a unit, whatever their length (Q1 has 90 days, Q2 91).
+        ("this_quarter", None, (date(2025, 1, 1), date(2025, 3, 31))),
+        ("last_quarter", None, (date(2024, 10, 1), date(2024, 12, 31))),
+        ("this_month", None, (date(2025, 4, 1), date(2025, 4, 30))),
+        ("this_year", None, (date(2024, 1, 1), date(2024, 12, 31))),
+        # Others step back by their own length: 30 days before 15 Apr – 14 May.
+        ("last_30_days", None, (date(2025, 3, 16), date(2025, 4, 14))),
+        ("this_week", None, (date(2025, 5, 5), date(2025, 5, 11))),
+        ("year_to_date", None, (date(2024, 1, 1), date(2024, 5, 14))),  # the same days
+        ("custom", (date(2025, 1, 10), date(2025, 1, 12)), (date(2025, 1, 7), date(2025, 1, 9))),
+    ],
+)
+def test_previous_periods(key, custom, expected):
+    before = periods.resolve(key, AS_OF, custom).previous()
+    assert (before.start, before.end) == expected
+
+
+def test_year_to_date_on_a_leap_day_compares_with_the_28th():
+    before = periods.resolve("year_to_date", date(2024, 2, 29)).previous()
+    assert (before.start, before.end) == (date(2023, 1, 1), date(2023, 2, 28))
+
+
+def test_all_time_has_no_previous_period():
+    assert periods.resolve("all_time", AS_OF).previous() is None
+
+
+@pytest.mark.parametrize(
     ("key", "expected"),
     [
-        ("this_quarter", "This quarter (1 Apr 2025 – 30 Jun 2025)"),
+        ("this_quarter", "This quarter (Apr 1, 2025 – Jun 30, 2025)"),
         ("all_time", "All time"),
     ],
 )
@@ -66,7 +109,7 @@ def test_periods_describe_themselves(key, expected):
 @pytest.mark.parametrize(
     ("pipeline", "key", "expected"),
     [
-        (None, "this_quarter", "All pipelines · This quarter (1 Apr 2025 – 30 Jun 2025)"),
+        (None, "this_quarter", "All pipelines · This quarter (Apr 1, 2025 – Jun 30, 2025)"),
         ("New *Business*", "all_time", "Pipeline New *Business* · All time"),
     ],
 )
@@ -88,10 +131,27 @@ def test_every_choice_has_a_distinct_label():
         (formatting.count, (1234567,), "1,234,567"),
         (formatting.count, (0,), "0"),
         (formatting.count, (None,), "—"),
-        (formatting.day, (date(2025, 1, 3),), "3 Jan 2025"),
+        (formatting.count, (float("nan"),), "—"),
+        (formatting.number, (1234.56,), "1,234.6"),
+        (formatting.number, (2.0,), "2"),
+        (formatting.number, (1234.567, 2), "1,234.57"),
+        (formatting.money, (1234567.4, "USD"), "$1,234,567"),
+        (formatting.money, (1234567.4, "USD"), "$1,234,567"),
+        (formatting.money, (1234567.4, "EUR"), "€1,234,567"),
+        (formatting.money, (1234567.4, "JPY"), "¥1,234,567"),
+        (formatting.money, (1234567.4, "USD", True), "$1.2M"),
+        (formatting.money, (9999.0, "USD", True), "$9,999"),
+        (formatting.money, (1234.4, None), "1,234"),
+        (formatting.money, (None, "USD"), "—"),
+        (formatting.percent, (0.4234,), "42%"),
+        (formatting.percent, (0.4234, 1), "42.3%"),
+        (formatting.percent, (None,), "—"),
+        (formatting.days, (12.0,), "12 days"),
+        (formatting.days, (12.25, 1), "12.2 days"),
+        (formatting.day, (date(2025, 1, 3),), "Jan 3, 2025"),
         (formatting.day, (None,), "—"),
-        (formatting.day_range, (date(2025, 1, 3), date(2025, 6, 28)), "3 Jan 2025 – 28 Jun 2025"),
-        (formatting.day_range, (date(2025, 1, 3), date(2025, 1, 3)), "3 Jan 2025"),
+        (formatting.day_range, (date(2025, 1, 3), date(2025, 6, 28)), "Jan 3, 2025 – Jun 28, 2025"),
+        (formatting.day_range, (date(2025, 1, 3), date(2025, 1, 3)), "Jan 3, 2025"),
         (formatting.day_range, (None, None), "—"),
         (formatting.share, (1, 3), "33%"),
         (formatting.share, (0, 0), "—"),
@@ -100,7 +160,95 @@ def test_every_choice_has_a_distinct_label():
     ],
 )
 def test_formats(function, args, expected):
+    if function is formatting.money and len(args) == 3:
+        assert function(*args[:2], compact=args[2]) == expected
+    else:
+        assert function(*args) == expected
+
+
+@pytest.mark.parametrize(
+    ("function", "args", "expected"),
+    [
+        (formatting.count, (1234567,), "1,234,567"),
+        (formatting.money, (1234567.4, "JPY"), "￥1,234,567"),
+        (formatting.money, (1234567.4, "USD"), "$1,234,567"),
+        (formatting.percent, (0.4234, 1), "42.3%"),
+        (formatting.days, (12.0,), "12 日"),
+        (formatting.day, (date(2025, 1, 3),), "2025/01/03"),
+    ],
+)
+def test_formats_in_japanese(japanese, function, args, expected):
     assert function(*args) == expected
+
+
+def test_compact_amounts_in_japanese_count_in_man(japanese):
+    # Japanese groups large numbers by 10,000 (万): 1,234,567 is 123.5万.
+    assert formatting.money(1234567.4, "JPY", compact=True) == "￥123.5万"
+
+
+@pytest.fixture
+def japanese():
+    set_language(JAPANESE)
+    yield
+    set_language(ENGLISH)
+
+
+def test_unknown_language_falls_back_to_english():
+    set_language("fr")
+    assert language() == ENGLISH
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1 555", "'+1 555"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("Acme = good", "Acme = good"),
+        ("", ""),
+    ],
+)
+def test_csv_neutralises_formula_looking_text(text, expected):
+    frame = pd.DataFrame({"name": [text], "amount": [-5.0]})
+    rows = list(csv.reader(io.StringIO(export.csv_bytes(frame).decode("utf-8-sig"))))
+    # Text is defused; a negative number stays a number.
+    assert rows == [["name", "amount"], [expected, "-5.0"]]
+
+
+def test_csv_keeps_japanese_text_for_excel():
+    data = export.csv_bytes(pd.DataFrame({"担当者": ["田中"]}))
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines() == ["担当者", "田中"]
+
+
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        (("Funnel", "Default", "2025-Q2"), "funnel-default-2025-q2.csv"),
+        (("Deals", "", "New *Business*"), "deals-new--business.csv"),
+    ],
+)
+def test_download_file_names(parts, expected):
+    assert export.file_name(*parts) == expected
+
+
+def test_global_filters_become_metric_filters():
+    chosen = GlobalFilters(
+        "Default",
+        periods.resolve("this_quarter", AS_OF),
+        AS_OF,
+        (("owner", ("Ben", "Aiko")), ("region", ("EMEA",))),
+    )
+    assert chosen.metric_filters == Filters(
+        date(2025, 4, 1),
+        date(2025, 6, 30),
+        AS_OF,
+        "Default",
+        (("owner", ("Aiko", "Ben")), ("region", ("EMEA",))),
+    )
+    assert chosen.previous().metric_filters.start == date(2025, 1, 1)
 
 
 def test_every_page_in_the_list_exists_once_with_a_unique_url():
