@@ -1,10 +1,10 @@
-"""Take a full-page screenshot of every page of the dashboard into docs/screenshots/.
+"""Take a full-page screenshot of every page of the dashboard, in both languages.
 
-    python scripts/screenshots.py [--out DIR] [--width 1440]
+    python scripts/screenshots.py [--out DIR] [--width 1440] [--languages en,ja]
 
 Starts `streamlit run dashboard.py` on a fresh temporary database (so the sample data is
 loaded, as on a first start) and drives Debian's Chromium (/usr/bin/chromium) with Playwright.
-Files are named after each page's URL path: docs/screenshots/<url_path>.png.
+Files are named after each page's URL path and language: docs/screenshots/<url_path>-<lang>.png.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--languages", default="en,ja")
     args = parser.parse_args(argv)
 
     executable = find_chromium()
@@ -66,15 +67,18 @@ def main(argv: list[str] | None = None) -> int:
                     viewport={"width": args.width, "height": args.height}, device_scale_factor=1
                 )
                 page = context.new_page()
-                for spec in PAGES:
-                    page.goto(f"{server.url}/{spec.link}")
+                shots = [(spec, lang) for lang in args.languages.split(",") for spec in PAGES]
+                for spec, lang in shots:
+                    page.goto(f"{server.url}/{spec.link}?lang={lang.upper()}")
                     wait_for_app(page)
                     if page.get_by_test_id("stException").count():
-                        print(f"{spec.title}: the page shows an exception", file=sys.stderr)
+                        print(
+                            f"{spec.title} ({lang}): the page shows an exception", file=sys.stderr
+                        )
                     # Let charts and tables finish drawing after the script has ended.
                     page.wait_for_timeout(1500)
                     fit_height(page, args.width, args.height)
-                    target = args.out / f"{spec.url_path}.png"
+                    target = args.out / f"{spec.url_path}-{lang}.png"
                     page.screenshot(path=str(target), full_page=True)
                     page.set_viewport_size({"width": args.width, "height": args.height})
                     print(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
