@@ -52,7 +52,7 @@ def rel(path: Path) -> str:
 
 def test_there_is_something_to_check():
     assert ANALYTICS
-    assert ROOT / "pages" / "home.py" in APP_MODULES
+    assert ROOT / "pages" / "data.py" in APP_MODULES
 
 
 @pytest.mark.parametrize("path", ANALYTICS, ids=rel)

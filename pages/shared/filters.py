@@ -108,6 +108,8 @@ def sidebar_filters(store: Store) -> GlobalFilters:
         as_of = st.date_input(
             _("As of"),
             value=data_day,
+            min_value=periods.EARLIEST,
+            max_value=date(data_day.year + 10, 12, 31),
             format="YYYY-MM-DD",
             key=KEY_AS_OF,
             bind="query-params",
@@ -122,6 +124,9 @@ def sidebar_filters(store: Store) -> GlobalFilters:
             custom = st.date_input(
                 _("From – to"),
                 value=periods.default_custom_range(as_of),
+                # Streamlit's default lower bound is ten years back; exports go further.
+                min_value=periods.EARLIEST,
+                max_value=date(as_of.year + 10, 12, 31),
                 format="YYYY-MM-DD",
                 key=KEY_RANGE,
                 bind="query-params",

@@ -16,6 +16,7 @@ from pages.shared.locale import _
 CUSTOM = "custom"
 ALL_TIME = "all_time"
 DEFAULT_PERIOD = "this_quarter"
+EARLIEST = date(1990, 1, 1)  # the first day a custom range may start on
 
 # Stable keys (they appear in URLs) and the label people see, in menu order.
 CHOICES: dict[str, str] = {
