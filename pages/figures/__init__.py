@@ -1,0 +1,1 @@
+"""Plotly figure builders of the pages: plain functions from small frames to figures."""
