@@ -80,7 +80,7 @@ JA: dict[str, str] = {
     "Period elapsed": "期間の経過",
     "Pace": "ペース",
     "Actual": "実績",
-    "Required per day": "1日あたりの必要量",
+    "Required per day": "1 日あたりの必要実績",
     "No target": "目標なし",
     "Target": "目標",
     "Rank": "順位",
@@ -94,7 +94,7 @@ JA: dict[str, str] = {
     "Not started": "未開始",
     "Won revenue": "受注額",
     "Deals won": "受注件数",
-    "New deals": "新規商談数",
+    "New deals": "新規商談",
     "Pipeline created": "創出パイプライン",
     "Activities completed": "完了した活動数",
 }

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
 import string
 from pathlib import Path
 
 import pytest
 
+import pages.translations as package
 from pages.shared import filters, periods
 from pages.shared.navigation import PAGES
 from pages.translations import JA
@@ -60,3 +63,18 @@ def test_every_text_has_a_japanese_translation(source, text):
     assert text in JA, f"{source}: no Japanese for {text!r}"
     assert JA[text].strip(), f"{source}: empty Japanese for {text!r}"
     assert placeholders(JA[text]) == placeholders(text), text
+
+
+def test_catalogs_agree_where_they_share_a_text():
+    # The catalogs are merged into one dict: two translations of one text would let the
+    # module order decide which one every page shows.
+    first: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for module in pkgutil.iter_modules(package.__path__):
+        for text, japanese in importlib.import_module(
+            f"{package.__name__}.{module.name}"
+        ).JA.items():
+            if text in first and first[text][1] != japanese:
+                clashes.append((text, first[text], (module.name, japanese)))
+            first.setdefault(text, (module.name, japanese))
+    assert clashes == []
