@@ -179,13 +179,13 @@ def stages(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def closed_at(con: duckdb.DuckDBPyConnection, deals: pd.DataFrame) -> pd.Series:
     """Return when each deal closed: closed_at, or its last outcome event when that is earlier."""
-    out = deals.closed_at.copy()
     events = con.execute("SELECT deal_id, stage, entered_at FROM stage_events").df()
-    for i in deals.index[deals.status.isin(["won", "lost"])]:
-        mine = events[(events.deal_id == deals.deal_id[i]) & (events.stage == deals.stage[i])]
-        if len(mine) and (pd.isna(out[i]) or mine.entered_at.max() < out[i]):
-            out[i] = mine.entered_at.max()
-    return out
+    last_entry = events.groupby(["deal_id", "stage"]).entered_at.max()
+    keys = pd.MultiIndex.from_arrays([deals.deal_id, deals.stage])
+    outcome = pd.Series(last_entry.reindex(keys).to_numpy(), index=deals.index)
+    earlier = deals.closed_at.isna() | (outcome < deals.closed_at)
+    use = deals.status.isin(["won", "lost"]) & outcome.notna() & earlier
+    return deals.closed_at.where(~use, outcome)
 
 
 def deals(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
