@@ -21,6 +21,7 @@ from pages.shared import formatting, periods
 from pages.shared.connection import Store, query
 from pages.shared.locale import _
 from pages.shared.periods import Period
+from pages.shared.sticky import remember, sticky
 
 KEY_PREFIX = "filter_"
 KEY_PIPELINE = KEY_PREFIX + "pipeline"
@@ -28,7 +29,6 @@ KEY_PERIOD = KEY_PREFIX + "period"
 KEY_RANGE = KEY_PREFIX + "range"
 KEY_AS_OF = KEY_PREFIX + "as_of"
 KEY_DIMENSION = KEY_PREFIX + "dimension"
-KEY_DIMENSION_VALUES = KEY_PREFIX + "dimension_values"
 
 ALL_PIPELINES = ""  # the option meaning "no pipeline filter"; pipeline names are never empty
 NO_DIMENSION = ""
@@ -40,6 +40,16 @@ LISTED = {"team": "Team", "owner": "Owner", "source": "Source"}
 def list_key(column: str) -> str:
     """Return the session-state key (and URL parameter) of a listed column's filter."""
     return KEY_PREFIX + column
+
+
+def dimension_key(column: str) -> str:
+    """Return the key (and URL parameter) of the values chosen for another column."""
+    return KEY_PREFIX + "values_" + column
+
+
+def _remember_all() -> None:
+    for key in [k for k in st.session_state if str(k).startswith(KEY_PREFIX)]:
+        remember(key)
 
 
 @dataclass(frozen=True)
@@ -102,8 +112,7 @@ def sidebar_filters(store: Store) -> GlobalFilters:
             tuple(periods.CHOICES),
             index=tuple(periods.CHOICES).index(periods.DEFAULT_PERIOD),
             format_func=lambda key: _(periods.CHOICES[key]),
-            key=KEY_PERIOD,
-            bind="query-params",
+            **sticky(KEY_PERIOD, tuple(periods.CHOICES)),
         )
         as_of = st.date_input(
             _("As of"),
@@ -111,8 +120,7 @@ def sidebar_filters(store: Store) -> GlobalFilters:
             min_value=periods.EARLIEST,
             max_value=date(data_day.year + 10, 12, 31),
             format="YYYY-MM-DD",
-            key=KEY_AS_OF,
-            bind="query-params",
+            **sticky(KEY_AS_OF),
             help=_(
                 "The day the figures describe: deals open, won or lost by the end of that day. "
                 "It defaults to the last day of the data."
@@ -128,16 +136,14 @@ def sidebar_filters(store: Store) -> GlobalFilters:
                 min_value=periods.EARLIEST,
                 max_value=date(as_of.year + 10, 12, 31),
                 format="YYYY-MM-DD",
-                key=KEY_RANGE,
-                bind="query-params",
+                **sticky(KEY_RANGE),
             )
         period = periods.resolve(choice, as_of, tuple(custom) if custom else None)
         pipeline = st.selectbox(
             _("Pipeline"),
             (ALL_PIPELINES, *names),
             format_func=_pipeline_label,
-            key=KEY_PIPELINE,
-            bind="query-params",
+            **sticky(KEY_PIPELINE, (ALL_PIPELINES, *names)),
         )
         where: dict[str, tuple[str, ...]] = {}
         scope = Filters(pipeline=pipeline or None)
@@ -147,8 +153,7 @@ def sidebar_filters(store: Store) -> GlobalFilters:
                 _(label),
                 options,
                 format_func=_value_label,
-                key=list_key(column),
-                bind="query-params",
+                **sticky(list_key(column), options),
                 placeholder=_("All"),
             )
             if chosen:
@@ -158,8 +163,7 @@ def sidebar_filters(store: Store) -> GlobalFilters:
             _("Another column"),
             (NO_DIMENSION, *others),
             format_func=_dimension_label,
-            key=KEY_DIMENSION,
-            bind="query-params",
+            **sticky(KEY_DIMENSION, (NO_DIMENSION, *others)),
             help=_("Filter on any other column of the deals, custom export columns included."),
         )
         if dimension:
@@ -168,13 +172,13 @@ def sidebar_filters(store: Store) -> GlobalFilters:
                 _("Values of {column}").format(column=dimension),
                 options,
                 format_func=_value_label,
-                key=KEY_DIMENSION_VALUES,
-                bind="query-params",
+                **sticky(dimension_key(dimension), options),
                 placeholder=_("All"),
             )
             if chosen:
                 where[dimension] = tuple(chosen)
         filters = GlobalFilters(pipeline or None, period, as_of, tuple(sorted(where.items())))
+        _remember_all()
         st.caption(
             _("{dates} · as of {day}").format(dates=period.dates(), day=formatting.day(as_of))
         )

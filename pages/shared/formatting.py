@@ -6,10 +6,10 @@ Formats follow the interface language through babel's CLDR data (pages/shared/lo
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date, datetime
 
+import pandas as pd
 from babel.dates import format_date
 from babel.numbers import (
     format_compact_currency,
@@ -27,8 +27,11 @@ MISSING = "—"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def _missing(value: object) -> bool:
+    """Return True for None, NaN, NaT and pandas' NA: what a table holds where nothing is."""
+    if value is None or isinstance(value, str):
+        return value is None
+    return bool(pd.isna(value))
 
 
 def count(n: int | None) -> str:
@@ -81,14 +84,14 @@ def days(x: float | None, digits: int = 0) -> str:
 
 def day(d: date | datetime | None) -> str:
     """Return a date in the language's medium format ("Jan 3, 2025"; "2025/01/03"), or a dash."""
-    if d is None:
+    if _missing(d):
         return MISSING
     return format_date(d, "medium", locale=babel_locale())
 
 
 def day_range(first: date | None, last: date | None) -> str:
     """Return a date range ("Jan 3, 2025 – Jun 28, 2025"; one date when both ends are equal)."""
-    if first is None and last is None:
+    if _missing(first) and _missing(last):
         return MISSING
     if first == last:
         return day(first)

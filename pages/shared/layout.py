@@ -17,6 +17,7 @@ from pages.shared.connection import Store, get_store, query
 from pages.shared.filters import GlobalFilters, sidebar_filters
 from pages.shared.formatting import escape_markdown
 from pages.shared.locale import LANGUAGES, _, set_language
+from pages.shared.sticky import remember, sticky
 
 T = TypeVar("T")
 
@@ -48,10 +49,10 @@ def language_switch() -> None:
             # The URL holds the shown label: ?lang=JA.
             format_func=str.upper,
             help="English / 日本語",
-            key=KEY_LANGUAGE,
-            bind="query-params",
+            **sticky(KEY_LANGUAGE, tuple(LANGUAGES)),
             label_visibility="collapsed",
         )
+    remember(KEY_LANGUAGE)
     set_language(choice or "en")
 
 

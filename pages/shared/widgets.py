@@ -49,14 +49,25 @@ def kpi(
     *,
     delta: str | None = None,
     delta_color: str = "normal",
+    delta_arrow: str = "auto",
     help: str | None = None,
     definition: Definition | None = None,
 ) -> None:
-    """Draw one KPI tile: label, value, optional change, help from the metric's definition."""
+    """Draw one KPI tile: label, value, optional change, help from the metric's definition.
+
+    delta_arrow="off" suits a delta line that is not a change (a sample size, say).
+    """
     if definition is not None and help is None:
         help = definition_text(definition)
     st.metric(
-        label, value, delta=delta, delta_color=delta_color, help=help, border=True, width="stretch"
+        label,
+        value,
+        delta=delta,
+        delta_color=delta_color,
+        delta_arrow=delta_arrow,
+        help=help,
+        border=True,
+        width="stretch",
     )
 
 

@@ -65,21 +65,21 @@ def expected_status(sample_db):
 def test_shell_loads_with_the_title_and_the_filters(server, page):
     open_app(page, server.url)
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Loaded data")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
     expect(sidebar_select(page, "Pipeline")).to_have_value("All pipelines")
     expect(sidebar_select(page, "Period")).to_have_value("This quarter")
-    expect(page).to_have_title("Loaded data")
+    expect(page).to_have_title("Overview")
 
 
 def test_page_shows_the_loaded_counts(server, page, expected_status):
-    open_app(page, server.url)
+    open_app(page, f"{server.url}/data")
 
     assert shown_tiles(page) == {
         label: f"{expected_status.rows(table):,}" for label, table in TILE_TABLES.items()
     }
     first, last = expected_status.deal_dates
     expect(page.get_by_test_id("stMarkdown").filter(has_text="Deals created:")).to_have_text(
-        f"Deals created: {first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+        f"Deals created: {formatting.day_range(first, last)}"
     )
 
 
@@ -117,7 +117,7 @@ def test_filters_survive_a_reload_and_a_copied_url(server, page, browser, sample
     expect(page).to_have_url(re.compile(rf"{filters.KEY_PIPELINE}="))
     caption = page.get_by_test_id("stSidebar").get_by_test_id("stCaptionContainer")
     expect(caption).to_have_text(
-        f"{last_quarter.dates()} · data as of {formatting.day(sample_db.as_of)}"
+        f"{last_quarter.dates()} · as of {formatting.day(sample_db.as_of)}"
     )
 
     page.reload()
@@ -125,7 +125,7 @@ def test_filters_survive_a_reload_and_a_copied_url(server, page, browser, sample
     expect(sidebar_select(page, "Pipeline")).to_have_value(pipeline)
     expect(sidebar_select(page, "Period")).to_have_value("Last quarter")
     expect(caption).to_have_text(
-        f"{last_quarter.dates()} · data as of {formatting.day(sample_db.as_of)}"
+        f"{last_quarter.dates()} · as of {formatting.day(sample_db.as_of)}"
     )
 
     copied = page.url
@@ -141,7 +141,7 @@ def test_filters_survive_a_reload_and_a_copied_url(server, page, browser, sample
 def test_first_start_on_an_empty_database_loads_the_sample(sample_loader, page, tmp_path):
     db = tmp_path / "first-start.duckdb"
     with streamlit_server(db, tmp_path / "streamlit.log") as fresh:
-        open_app(page, fresh.url)
+        open_app(page, f"{fresh.url}/data")
         tiles = shown_tiles(page)
     con = connect(db)
     try:

@@ -140,7 +140,7 @@ def test_japanese(sample_db, expected_con):
     assert shown["目標"][0] == target
     assert "万" in target
     assert shown["達成率"][0] == attainment
-    assert {"受注額", "ペース", "予測", "進行中パイプライン", "カバレッジ"} <= set(shown)
+    assert {"受注額", "ペース", "売上予測", "進行中のパイプライン", "カバレッジ"} <= set(shown)
 
 
 def test_deal_names_from_the_data_show_literally(db_path):

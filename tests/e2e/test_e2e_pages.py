@@ -1,0 +1,181 @@
+"""The eight pages in a real browser: both languages, filters across pages, downloads, many users."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from pages.shared import filters
+from pages.shared.locale import JAPANESE, set_language
+from pages.shared.navigation import PAGES
+from pages.translations import JA
+
+from .helpers import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+SESSIONS = 10
+
+
+def open_app(page: Page, url: str) -> None:
+    """Open url; check the page shows no exception, no error box and no dialog."""
+    page.goto(url)
+    wait_for_app(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def heading(page: Page):
+    return page.get_by_role("heading", level=1)
+
+
+def sidebar_select(page: Page, label: str):
+    return page.get_by_test_id("stSidebar").get_by_role("combobox", name=label)
+
+
+@pytest.fixture(autouse=True)
+def english_after():
+    yield
+    set_language("en")
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda p: p.url_path)
+def test_every_page_renders_in_japanese(server, page, spec):
+    open_app(page, f"{server.url}/{spec.link}?lang=JA")
+
+    expect(heading(page)).to_have_text(JA[spec.title])
+    expect(sidebar_select(page, JA["Period"])).to_have_value(JA["This quarter"])
+    nav = page.get_by_test_id("stSidebarNavLink")
+    expect(nav.filter(has_text=JA["Deals"])).to_have_count(1)
+
+
+def test_language_switch_changes_the_interface_and_the_url(server, page):
+    overview = PAGES[0]
+    open_app(page, f"{server.url}/{overview.link}")
+    expect(heading(page)).to_have_text(overview.title)
+
+    page.get_by_test_id("stSidebar").get_by_role("button", name="JA", exact=True).click()
+    wait_for_app(page)
+
+    expect(heading(page)).to_have_text(JA[overview.title])
+    expect(page).to_have_url(re.compile(r"lang=JA"))
+    set_language(JAPANESE)
+    expect(page.get_by_test_id("stSidebar").get_by_text(JA["Filters"])).to_be_visible()
+
+
+def test_navigation_keeps_the_filters_and_the_language(server, page, sample_db):
+    pipeline = list(sample_db.status.pipelines)[0]
+    open_app(page, f"{server.url}/?lang=JA&{filters.KEY_PERIOD}={JA['Last quarter']}")
+    sidebar_select(page, JA["Pipeline"]).click()
+    page.get_by_role("option", name=pipeline, exact=True).click()
+    wait_for_app(page)
+
+    links = page.get_by_test_id("stSidebarNavLink")
+    for spec in PAGES[1:]:
+        links.filter(has_text=JA[spec.title]).click()
+        wait_for_app(page)
+        expect(heading(page)).to_have_text(JA[spec.title])
+        expect(sidebar_select(page, JA["Period"])).to_have_value(JA["Last quarter"])
+        expect(sidebar_select(page, JA["Pipeline"])).to_have_value(pipeline)
+
+
+def test_a_copied_url_shows_the_same_figures(server, page, browser):
+    url = f"{server.url}/{PAGES[0].link}?{filters.KEY_PERIOD}=Last+year&lang=JA"
+    open_app(page, url)
+    shown = page.get_by_test_id("stMetricValue").all_inner_texts()
+    assert shown
+
+    other = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    try:
+        open_app(other, page.url)
+        assert other.get_by_test_id("stMetricValue").all_inner_texts() == shown
+        expect(sidebar_select(other, JA["Period"])).to_have_value(JA["Last year"])
+    finally:
+        other.context.close()
+
+
+def test_a_table_downloads_as_csv(server, page):
+    deals = next(p for p in PAGES if p.url_path == "deals")
+    open_app(page, f"{server.url}/{deals.link}?{filters.KEY_PERIOD}=All+time")
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download CSV").first.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".csv")
+    text = download.path().read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) > 1
+    assert all(len(row) == len(rows[0]) for row in rows)
+
+
+def test_ten_sessions_at_once_render_every_page(server, browser):
+    contexts = [
+        browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(SESSIONS)
+    ]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for spec in PAGES:
+            for page in pages:
+                page.goto(f"{server.url}/{spec.link}", wait_until="commit")
+            for page in pages:
+                wait_for_app(page)
+                expect(heading(page)).to_have_text(spec.title)
+                expect(page.get_by_test_id("stException")).to_have_count(0)
+                expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def loaded_tiles(page: Page, url: str) -> dict[str, str]:
+    open_app(page, f"{url}/data")
+    metrics = page.get_by_test_id("stMetric")
+    expect(metrics.first).to_be_visible()
+    return {
+        m.get_by_test_id("stMetricLabel").inner_text().strip(): m.get_by_test_id(
+            "stMetricValue"
+        ).inner_text()
+        for m in metrics.all()
+    }
+
+
+def test_a_broken_csv_shows_its_problems_and_changes_nothing(server, page, tmp_path):
+    before = loaded_tiles(page, server.url)
+    broken = tmp_path / "deals.csv"
+    broken.write_text(
+        "Deal ID,Deal Name,Stage,Amount,Created Date\n"
+        "B1,Acme renewal,Prospecting,-5,2025-01-06\n"
+        "B2,Globex,Prospecting,lots,2025-01-07\n",
+        encoding="utf-8",
+    )
+
+    page.goto(f"{server.url}/data?data_tab=Import+files")
+    wait_for_app(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(broken))
+    wait_for_app(page)
+
+    problems = page.locator(".st-key-data_problems")
+    expect(problems).to_be_visible()
+    expect(page.get_by_test_id("stAlertContentError")).to_contain_text("problems found")
+    expect(page.get_by_role("button", name="Import the file")).to_be_disabled()
+    assert loaded_tiles(page, server.url) == before
+
+
+def test_the_meeting_pack_downloads_as_one_offline_html_file(server, page):
+    weekly = next(p for p in PAGES if p.url_path == "weekly")
+    open_app(page, f"{server.url}/{weekly.link}")
+
+    with page.expect_download(timeout=120_000) as info:
+        page.get_by_role("button", name="Meeting pack (HTML)").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".html")
+    html = download.path().read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    assert "Plotly.newPlot" in html or "plotly" in html.lower()
+    # Works offline: no script is fetched from the network.
+    assert not re.search(r"<script[^>]+src=[\"']https?:", html)
