@@ -53,11 +53,12 @@ Flavour 2, the Power BI demo (variant_powerbi_demo_mmddyy/, dates M/D/YY). Oppor
 | LKgS1 | American Banking: Prospecting, then Needs Analysis       | -         | open, furth. 3 |
 | LKgdJ | Cadinal: Prospecting, then Value Proposition             | -         | open, furth. 4 |
 | LKg0b | Jackson Controls: Prospecting, Closed Lost 02/24/26      | -         | lost, furth. 1 |
-|       | 2:20 AM; CloseDate 03/31/26 (cycle 35 days)              |           |                |
+|       | 2:20 AM; CloseDate 03/31/26 (closed 02/24/26: cycle 0)   |           |                |
 | LKgOn | Farmers Coop: Prospecting, Closed Won, Closed Lost       | -         | lost, furth. 1 |
 |       | 03/07/26; CloseDate 02/23/26, the day before creation    |           |                |
 
-The importer takes a closed Salesforce deal's close date (closed_at) from CloseDate. Flavour 2
+The importer takes a closed Salesforce deal's close date (closed_at) from CloseDate; the metrics
+take the history's outcome event instead when it is earlier (Jackson). Flavour 2
 is read as of 2026-03-31, the latest date in its files (Jackson's CloseDate; the product's own
 last day of data, so deal_facts is current), and as of 2026-03-07, the export's own date (last
 LastModifiedDate and history CreatedDate), where the state is rebuilt from timestamps.
@@ -311,10 +312,11 @@ NO_CYCLE = dict(n=0, median=None, mean=None, p25=None, p75=None, p90=None)
         ("data_export", [dict(outcome="won", **NO_CYCLE, excluded=18),
                          dict(outcome="lost", **NO_CYCLE, excluded=0)]),
         # Won: 12 × (02/03/24 − 02/23/26 = −751 days) left out. Lost: 6 × −751 days and Farmers
-        # (02/23/26 − 02/24/26 = −1) left out; Jackson 03/31/26 − 02/24/26 = 4 + 31 = 35 days.
+        # (02/23/26 − 02/24/26 = −1) left out. Jackson closed when its history says Closed Lost,
+        # 02/24/26 2:20 AM, before its CloseDate 03/31/26: 02/24/26 − 02/24/26 = 0 days.
         ("powerbi", [dict(outcome="won", **NO_CYCLE, excluded=12),
-                     dict(outcome="lost", n=1, median=35.0, mean=35.0, p25=35.0, p75=35.0,
-                          p90=35.0, excluded=7)]),
+                     dict(outcome="lost", n=1, median=0.0, mean=0.0, p25=0.0, p75=0.0,
+                          p90=0.0, excluded=7)]),
     ],
 )  # fmt: skip
 def test_sales_cycle(flavours, flavour, expected):
@@ -466,13 +468,6 @@ def test_export_date_keeps_won_and_pipeline_amounts(powerbi):
     assert (pipeline["open_amount"], pipeline["weighted_amount"]) == (2_115_000.0, 1_094_500.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: Jackson Controls (IsClosed=TRUE, Closed Lost in OpportunityHistory on "
-    "02/24/26 2:20 AM) gets closed_at = its CloseDate 03/31/26, so as of 03/07/26 it counts as "
-    "an open deal in stage 'Lost' (open 17, lost 7, Prospecting drop-off 1)",
-)
 def test_export_date_counts_a_deal_lost_before_it_as_lost(powerbi):
     con, _ = powerbi
     filters = Filters(as_of=POWERBI_EXPORTED)

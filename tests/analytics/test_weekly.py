@@ -643,6 +643,11 @@ def _oracle_open_amount(deals, events, changes, t_end: datetime) -> Decimal:
         created, closed, status = deal_["created_at"], deal_["closed_at"], deal_["status"]
         if created >= t_end:
             continue
+        # A closed deal closed at its close date, or at its last entry into its outcome when
+        # that is earlier or the close date is missing.
+        entries = [t for i, stage, t in events if i == deal_["deal_id"] and stage == deal_["stage"]]
+        if status in ("won", "lost") and entries and (closed is None or max(entries) < closed):
+            closed = max(entries)
         path = [(max(t, created), stage in ("Won", "Lost"))
                 for i, stage, t in events if i == deal_["deal_id"]]  # fmt: skip
         reopened = any(prev[1] and not cur[1] for prev, cur in pairwise(path))
