@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     met.add_argument("--format", choices=["json", "csv"], default="json")
 
     sub.add_parser("definitions", help="print how every metric is computed")
+    # Listed here for --help; its own parser (pages/figures/pack.py) reads its options.
+    sub.add_parser("pack", help="write the weekly meeting pack (HTML, or PDF with --pdf)")
     return parser
 
 
@@ -242,6 +244,14 @@ def cmd_definitions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_pack(argv: Sequence[str]) -> int:
+    # The pack is drawn with the dashboard's Plotly figures, which live beside the pages (and
+    # import no Streamlit).
+    from pages.figures.pack import main as pack_main
+
+    return pack_main(argv)
+
+
 COMMANDS = {
     "import": cmd_import,
     "status": cmd_status,
@@ -253,6 +263,9 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit code (0 done, 1 refused, 2 usage error)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["pack"]:
+        return cmd_pack(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
