@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from analytics import funnel
+from analytics.durations import visit_end
 from analytics.filters import (
     Filters,
     as_of_end,
@@ -30,16 +31,8 @@ VISIT_COLUMNS = [
 _MICROS_PER_DAY = "86400000000.0"
 
 
-def _visit_end() -> str:
-    """Return SQL for when visit v ended: its next stage event, else its deal f's close.
-
-    The rule of analytics.durations: a history that stops before the outcome event still
-    ends the last visit when the deal closed.
-    """
-    return (
-        "coalesce(v.left_at, CASE WHEN f.status IN ('won', 'lost') "
-        "THEN greatest(f.closed_at, v.entered_at) END)"
-    )
+# When visit v of deal f ended (the rule of analytics.durations).
+_VISIT_END = visit_end("v", "f")
 
 
 def _position(con: duckdb.DuckDBPyConnection, pipeline: str, stage: str) -> int:
@@ -137,7 +130,7 @@ def deals_in_stage(
                v.entered_at,
                (epoch_us(CAST(? AS TIMESTAMP)) - epoch_us(v.entered_at)) / {_MICROS_PER_DAY}
                    AS days
-        {visits} AND (v.left_at IS NULL OR v.left_at >= ?) AND coalesce({_visit_end()} >= ?, TRUE)
+        {visits} AND (v.left_at IS NULL OR v.left_at >= ?) AND coalesce({_VISIT_END} >= ?, TRUE)
         ORDER BY v.entered_at, v.deal_id
         LIMIT ?
         """,
@@ -159,9 +152,9 @@ def completed_visits(
     frame = con.execute(
         f"""
         SELECT v.deal_id, f.name, f.owner, v.pipeline, v.stage, v.entered_at,
-               {_visit_end()} AS left_at,
-               (epoch_us({_visit_end()}) - epoch_us(v.entered_at)) / {_MICROS_PER_DAY} AS days
-        {visits} AND {_visit_end()} < ? AND {period}
+               {_VISIT_END} AS left_at,
+               (epoch_us({_VISIT_END}) - epoch_us(v.entered_at)) / {_MICROS_PER_DAY} AS days
+        {visits} AND {_VISIT_END} < ? AND {period}
         ORDER BY days DESC, v.deal_id, v.entered_at
         LIMIT ?
         """,

@@ -148,7 +148,7 @@ def _days(end: str, start: str) -> str:
     return f"{_micros(end, start)} / {_MICROS_PER_DAY}"
 
 
-def _visit_end(alias_v: str, alias_f: str) -> str:
+def visit_end(alias_v: str, alias_f: str) -> str:
     """Return SQL for when a visit ended: the next stage event, else the deal's close.
 
     Histories that stop before the outcome event still end the last visit when the deal
@@ -231,7 +231,7 @@ def time_in_stage(
     facts = "JOIN deal_facts AS f ON f.deal_id = v.deal_id"
     if by or filters.where:
         raw, raw_params = _raw_visits(
-            period, period_params, end, key, facts, _visit_end("v", "f"), where, params, "TRUE"
+            period, period_params, end, key, facts, visit_end("v", "f"), where, params, "TRUE"
         )
     else:
         # Without a breakdown or conditions on deal columns (stage_visits has the pipeline), only
@@ -255,7 +255,7 @@ def time_in_stage(
             end,
             key,
             facts,
-            _visit_end("v", "f"),
+            visit_end("v", "f"),
             where,
             params,
             "v.left_at IS NULL",
@@ -347,7 +347,7 @@ def deal_visits(
     frame = con.execute(
         f"""
         WITH visits AS (
-            SELECT v.stage, v.position, v.entered_at, {_visit_end("v", "d")} AS ended_at
+            SELECT v.stage, v.position, v.entered_at, {visit_end("v", "d")} AS ended_at
             FROM deal_facts AS d
             LEFT JOIN stage_visits AS v
                 ON v.deal_id = d.deal_id AND NOT v.is_outcome AND v.entered_at < ?

@@ -55,15 +55,25 @@ class AnalyticsError(Exception):
     title = "Error"
 
 
-class ImportRejected(AnalyticsError):
+class Rejected(AnalyticsError):
+    """A write was refused; problems lists every reason, and nothing was written.
+
+    Subclasses name what was refused (title) and what did not happen (outcome).
+    """
+
+    outcome = "nothing was written"
+
+    def __init__(self, problems: list):
+        self.problems = list(problems)
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; {self.outcome}")
+
+
+class ImportRejected(Rejected):
     """The import was refused; problems lists every reason, and nothing was written."""
 
     title = "Import refused"
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was imported")
+    outcome = "nothing was imported"
 
 
 class StoreBusy(AnalyticsError):

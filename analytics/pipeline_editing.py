@@ -14,21 +14,17 @@ import duckdb
 import pandas as pd
 
 from analytics import derived, writing
-from analytics.errors import AnalyticsError
+from analytics.errors import Rejected
 from analytics.presets import outcome_of
 
 COLUMNS = ("pipeline", "stage", "position", "probability", "rotting_days")
 
 
-class StagesRejected(AnalyticsError):
+class StagesRejected(Rejected):
     """The stages were not saved; problems lists every reason, and nothing was written."""
 
     title = "Pipelines not saved"
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was saved")
+    outcome = "nothing was saved"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from analytics import writing
-from analytics.errors import AnalyticsError, Problem
+from analytics.errors import Problem, Rejected
 from analytics.filters import Filters
 from analytics.schema import TARGET_METRICS, TARGET_SCOPES
 
@@ -37,15 +37,11 @@ _NEW_ID = (
 )
 
 
-class TargetsRejected(AnalyticsError):
+class TargetsRejected(Rejected):
     """Edited targets were not saved; problems lists every wrong cell, by row."""
 
     title = "Targets not saved"
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; nothing was saved")
+    outcome = "nothing was saved"
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,13 @@ from analytics.import_review import FileColumns, FileOptions
 from analytics.presets import PRESET_NAMES, PRESETS
 from analytics.quality import QualityCount, quality_counts
 from analytics.schema import IMPORTABLE
-from analytics.status import FIDELITY_LABELS, TableStatus, history_fidelity, pipelines
-from analytics.table_sizes import table_sizes
+from analytics.status import (
+    FIDELITY_LABELS,
+    TableStatus,
+    history_fidelity,
+    pipelines,
+    table_sizes,
+)
 from pages.shared import formatting, widgets
 from pages.shared.layout import PageContext, page_setup, show_error
 from pages.shared.locale import _

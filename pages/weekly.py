@@ -13,6 +13,7 @@ from pages.figures import weekly as figures
 from pages.shared import export, formatting, widgets
 from pages.shared.layout import page_setup
 from pages.shared.locale import _, language
+from pages.shared.periods import EARLIEST
 
 TITLE = "Weekly meeting"
 KEY_FROM = "weekly_from"
@@ -22,7 +23,6 @@ KEY_WINDOW_AS_OF = "weekly_window_as_of"  # the as-of date the window was last s
 ALL_REPS = ""
 LIST_ROWS = 100  # rows a table shows; its CSV holds them all
 SCORECARD_BARS = 25  # reps the scorecard chart draws
-EARLIEST = date(1990, 1, 1)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from analytics.status import TABLES, store_status
-from analytics.table_sizes import table_sizes
+from analytics.status import TABLES, store_status, table_sizes
 from tests.analytics.builders import build_store, day, pipeline_rows
 
 
