@@ -7,28 +7,12 @@ sets itself up (connection, sidebar filters, title), so pages also run on their 
 import streamlit as st
 
 from pages.shared.layout import KEY_LANGUAGE
-from pages.shared.locale import _, set_language
-from pages.shared.navigation import sections
+from pages.shared.locale import set_language
+from pages.shared.navigation import build_navigation
 
 st.set_page_config(
     page_title="Pipeline dashboard", page_icon=":material/monitoring:", layout="wide"
 )
 # The navigation is drawn before the page's language switch: take the language from the URL.
 set_language(st.session_state.get(KEY_LANGUAGE) or st.query_params.get(KEY_LANGUAGE, "en").lower())
-page = st.navigation(
-    {
-        _(section): [
-            st.Page(
-                p.path,
-                title=_(p.title),
-                icon=p.icon,
-                url_path=p.url_path,
-                help=_(p.help),
-                default=p.default,
-            )
-            for p in specs
-        ]
-        for section, specs in sections().items()
-    }
-)
-page.run()
+build_navigation().run()

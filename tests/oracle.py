@@ -681,9 +681,10 @@ def random_stores(draw) -> dict:
             "owner": draw(st.sampled_from(OWNERS)), "due_at": due, "completed_at": done,
             "deal_id": draw(st.sampled_from([None] + [x["deal_id"] for x in deals])),
         })  # fmt: skip
-    rates = [("EUR", (BASE + timedelta(days=draw(st.integers(-5, 60)))).date(),
-              draw(st.sampled_from([0.5, 0.8, 1.25])))
-             for _ in range(draw(st.integers(0, 2)))]  # fmt: skip
+    # One rate per currency and day, as imports keep it (a later file replaces the day's rate).
+    rate_days = draw(st.dictionaries(st.integers(-5, 60), st.sampled_from([0.5, 0.8, 1.25]),
+                                     max_size=2))  # fmt: skip
+    rates = [("EUR", (BASE + timedelta(days=n)).date(), rate) for n, rate in rate_days.items()]
     return {"pipelines": pipelines, "deals": deals, "events": events, "leads": leads,
             "activities": activities, "deal_changes": changes, "rates": rates}  # fmt: skip
 

@@ -17,6 +17,7 @@ from pages.shared.connection import Store, get_store, query
 from pages.shared.filters import GlobalFilters, sidebar_filters
 from pages.shared.formatting import escape_markdown
 from pages.shared.locale import LANGUAGES, _, set_language
+from pages.shared.navigation import build_navigation, legacy_navigation_active
 from pages.shared.sticky import remember, sticky
 
 T = TypeVar("T")
@@ -74,6 +75,11 @@ def page_setup(title: str, caption: str | None = None) -> PageContext:
     When the store cannot be opened (another program holds the database, say) the page shows
     why and stops there.
     """
+    if legacy_navigation_active():
+        # A page URL was the server's first request: declare the real navigation, then run
+        # again through it (same URL and query), so the sidebar shows the sections.
+        build_navigation()
+        st.rerun()
     language_switch()
     title, caption = _(title), (_(caption) if caption else None)
     st.set_page_config(page_title=title, page_icon=":material/monitoring:", layout="wide")

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.pages_manager import PagesManager
+
+from pages.shared.locale import _
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -108,3 +114,36 @@ def sections(pages: tuple[PageSpec, ...] = PAGES) -> dict[str, list[PageSpec]]:
     for page in pages:
         out.setdefault(page.section, []).append(page)
     return out
+
+
+def build_navigation() -> StreamlitPage:
+    """Declare the app's pages to Streamlit, in sections and in the current language; return
+    the page the URL asks for."""
+    return st.navigation(
+        {
+            _(section): [
+                st.Page(
+                    p.path,
+                    title=_(p.title),
+                    icon=p.icon,
+                    url_path=p.url_path,
+                    help=_(p.help),
+                    default=p.default,
+                )
+                for p in specs
+            ]
+            for section, specs in sections().items()
+        }
+    )
+
+
+def legacy_navigation_active() -> bool:
+    """Return True while Streamlit still treats `pages/` as an old-style page folder.
+
+    Streamlit decides that per process, and only the first `st.navigation` call changes its
+    mind: when the first request a fresh server gets is a page's own URL (a copied link), it
+    runs that page's script directly under a sidebar of file names. There is no public way to
+    ask, hence the class attribute; `tests/e2e` opens a fresh server on a page URL to catch a
+    Streamlit upgrade that changes it.
+    """
+    return bool(PagesManager.uses_pages_directory)

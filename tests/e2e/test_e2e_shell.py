@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from analytics.status import store_status
 from analytics.store import connect
 from pages.shared import filters, formatting, periods
-from pages.shared.navigation import PAGES
+from pages.shared.navigation import PAGES, sections
 
 from .helpers import streamlit_server, wait_for_app
 
@@ -98,6 +98,7 @@ def test_sidebar_navigation_reaches_every_page(server, page):
         # Streamlit hides the menu while there is a single page.
         expect(links).to_have_count(0)
         return
+    expect_app_navigation(page)
     for spec in PAGES:
         links.filter(has_text=spec.title).click()
         wait_for_app(page)
@@ -138,10 +139,25 @@ def test_filters_survive_a_reload_and_a_copied_url(server, page, browser, sample
         other.context.close()
 
 
+def expect_app_navigation(page: Page) -> None:
+    """Check that the sidebar lists the app's sections and page titles, not script file names."""
+    nav = page.get_by_test_id("stSidebarNav")
+    for section in sections():
+        expect(nav.get_by_text(section, exact=True)).to_be_visible()
+    links = page.get_by_test_id("stSidebarNavLink")
+    expect(links).to_have_count(len(PAGES))
+    for spec in PAGES:
+        expect(links.filter(has_text=spec.title)).to_have_count(1)
+
+
 def test_first_start_on_an_empty_database_loads_the_sample(sample_loader, page, tmp_path):
     db = tmp_path / "first-start.duckdb"
     with streamlit_server(db, tmp_path / "streamlit.log") as fresh:
-        open_app(page, f"{fresh.url}/data")
+        # A page URL as the fresh server's very first request (a copied link after a restart):
+        # Streamlit would run the script alone under a sidebar of file names.
+        open_app(page, f"{fresh.url}/data?lang=EN")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Data")
+        expect_app_navigation(page)
         tiles = shown_tiles(page)
     con = connect(db)
     try:
