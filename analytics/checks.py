@@ -100,31 +100,48 @@ def _cell_checks(staged: Staged) -> list[tuple[str, str, str]]:
     return checks
 
 
-def check_cells(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
-    """Report every wrong cell and note the empty optional ones, counting both in one pass."""
+def _key(staged: Staged) -> str | None:
+    """Return the file's ID column when the file has one."""
+    key = IMPORTABLE[staged.mapping.kind].key
+    return key if key is not None and key in staged.mapping.columns else None
+
+
+def check_cells(cur: duckdb.DuckDBPyConnection, staged: Staged) -> int:
+    """Report every wrong cell and note the empty optional ones, counting both in one pass.
+
+    Return how many ID cells repeat another (0 when every ID is distinct or there is no ID).
+    """
     checks = _cell_checks(staged)
     optional = _optional_columns(staged) if staged.raw.rows else []
     counted = [f"count(*) FILTER (WHERE {w})" for w, _, _ in checks]
     counted += [f"count(*) FILTER (WHERE {_empty(c)})" for c in optional]
+    key = _key(staged)
+    if key:
+        # The same pass tells whether any ID repeats; only then are the repeats looked up.
+        counted.append(f"count({q(key)}) - count(DISTINCT {q(key)})")
+    repeats = 0
     if counted:
         counts = cur.execute(f"SELECT {', '.join(counted)} FROM {staged.table}").fetchone()
         # Only the failing checks are listed row by row.
         for (where, column, message), n in zip(checks, counts, strict=False):
             if n:
                 listed(cur, staged, where, column, message)
-        for col, n in zip(optional, counts[len(checks) :], strict=True):
+        notes = counts[len(checks) : len(checks) + len(optional)]
+        for col, n in zip(optional, notes, strict=True):
             if n:
                 staged.notes.append(
                     Note(staged.file, source_name(staged.mapping, col.name), n,
                          "rows have no value")
                 )  # fmt: skip
+        repeats = counts[-1] if key else 0
     _routed_notes(cur, staged)
+    return repeats
 
 
 def check_duplicates(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     """Report IDs that appear more than once with different content; identical repeats are noted."""
-    key = IMPORTABLE[staged.mapping.kind].key
-    if key is None or key not in staged.mapping.columns:
+    key = _key(staged)
+    if key is None:
         return
     stored = [c.name for c in IMPORTABLE[staged.mapping.kind].columns]
     content = "(" + ", ".join(q(c) for c in stored) + ")"

@@ -117,7 +117,13 @@ def _print_result(result: ImportResult, out) -> None:
     verb = "Imported" if result.written else "Checked (dry run, nothing written)"
     for f in result.files:
         if f.skipped:
-            print(f"{f.file}: already imported with the same content; nothing changed", file=out)
+            # A file left out of the import says why in its note; the others were imported before.
+            for note in f.notes:
+                print(note, file=out)
+            if not f.notes:
+                print(
+                    f"{f.file}: already imported with the same content; nothing changed", file=out
+                )
             continue
         print(
             f"{verb} {f.file}: {f.rows} rows as {f.kind} (preset {f.preset}, {f.encoding})",
@@ -130,12 +136,13 @@ def _print_result(result: ImportResult, out) -> None:
             print(f"    columns {kept}: {', '.join(f.unmapped)}", file=out)
     for pipeline, stages in result.declared_pipelines.items():
         print(f'Pipeline "{pipeline}": {" > ".join(stages)}', file=out)
-    if result.notes:
+    notes = [n for f in result.files if not f.skipped for n in f.notes]
+    if notes:
         print(
             "Data-quality notes (imported and counted; `status` and the Loaded data page keep the totals):",
             file=out,
         )
-        for note in result.notes:
+        for note in notes:
             print(f"  - {note}", file=out)
     if result.changes:
         listed = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result.changes.items())

@@ -143,10 +143,20 @@ def reporting_currency(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def refresh(cur: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild stage_visits, stage_exits and deal_facts from the stored tables (inside the write)."""
-    cur.execute(_VISITS)
-    cur.execute(_EXITS)
+# What each derived table is built from: a write that changed none of them leaves it as it is.
+VISITS_READ = frozenset({"deals", "stage_events", "pipelines_stages"})
+FACTS_READ = VISITS_READ | {"activities", "exchange_rates"}
+
+
+def refresh(cur: duckdb.DuckDBPyConnection, visits: bool = True) -> None:
+    """Rebuild stage_visits, stage_exits and deal_facts from the stored tables (inside the write).
+
+    visits=False keeps stage_visits and stage_exits, for a write that changed none of
+    VISITS_READ.
+    """
+    if visits:
+        cur.execute(_VISITS)
+        cur.execute(_EXITS)
     through = cur.execute(_THROUGH).fetchone()[0]
     has_rates = cur.execute(
         "SELECT count(*) FROM information_schema.tables "

@@ -154,6 +154,7 @@ def _read_and_map(
     """Read one file and decide what it holds and how its columns map."""
     raw = read_file(cur, path, ids("raw"), _type_chooser(options))
     problems = list(raw.problems)
+    skip_reason = None
     if raw.columns:
         mapping = resolve_mapping(
             raw.columns,
@@ -162,6 +163,13 @@ def _read_and_map(
             explicit=options["mapping"],
             constants=options["constants"],
         )
+        if not problems and raw.rows == 0:
+            skip_reason = _NO_ROWS
+        elif not mapping.identified:
+            skip_reason = _NOT_A_TABLE
+    else:
+        mapping = Mapping(options["kind"] or "deals", PRESETS["generic"], {})
+    if raw.columns and skip_reason is None:
         for target, source in (options["mapping"] or {}).items():
             if source not in raw.columns:
                 problems.append(
@@ -176,8 +184,6 @@ def _read_and_map(
                         f"required column for {mapping.kind} is missing (looked for headers "
                         f"such as {examples}); name it with --map {missing}=<column>")
             )  # fmt: skip
-    else:
-        mapping = Mapping(options["kind"] or "deals", PRESETS["generic"], {})
     readable = path.is_file()
     staged = Staged(
         path, raw, mapping, ids(mapping.kind + "_typed"),
@@ -187,7 +193,32 @@ def _read_and_map(
     # Rows of a file whose columns cannot be mapped are not checked one by one.
     staged.unusable = not raw.columns or len(problems) > len(raw.problems)
     staged.problems = problems
+    staged.skip_reason = skip_reason
     return staged
+
+
+_NO_ROWS = "the file has a header but no data rows"
+_NOT_A_TABLE = (
+    "its columns are not those of a table the dashboard uses; to import it anyway, import it "
+    "by itself with --kind and one of " + ", ".join(IMPORTABLE)
+)
+
+
+def _set_aside(staged_files: list[Staged]) -> None:
+    """Skip header-only files and files of other tables with a note, unless no file is left.
+
+    A whole export folder holds both; a file given alone is refused with the same reason.
+    """
+    aside = [s for s in staged_files if s.skip_reason]
+    everything = len(aside) == len(staged_files)
+    for s in aside:
+        s.unusable = True
+        if everything:
+            s.problems.append(Problem(s.file, None, None, None, s.skip_reason))
+            continue
+        # A file that is not imported has nothing to refuse.
+        s.skipped, s.problems = True, []
+        s.notes.append(Note(s.file, None, s.raw.rows, f"rows not imported: {s.skip_reason}"))
 
 
 def _validate(
@@ -197,20 +228,23 @@ def _validate(
     stage_raw(cur, staged, ids)
     orders = date_orders(cur, staged, date_order)
     stage_typed(cur, staged, orders, decimal_marks(cur, staged))
-    check_cells(cur, staged)
-    check_duplicates(cur, staged)
+    if check_cells(cur, staged):
+        check_duplicates(cur, staged)
     return orders
 
 
-def _deal_pipelines_sql(deal_tables: list[str]) -> str:
+def _deal_pipelines(cur: duckdb.DuckDBPyConnection, deal_tables: list[str], ids: Ids) -> str:
     """Return SQL listing each known deal's pipeline, this import's deals overriding stored ones."""
     parts = [f"SELECT deal_id, pipeline, 0 AS pri FROM {t}" for t in deal_tables]
     parts.append("SELECT deal_id, pipeline, 1 AS pri FROM deals")
     union = " UNION ALL ".join(parts)
-    return (
-        f"SELECT deal_id, pipeline FROM ({union}) "
+    # Stored once: a history file's steps read it several times.
+    table = ids("deal_pipelines")
+    cur.execute(
+        f"CREATE TEMP TABLE {table} AS SELECT deal_id, pipeline FROM ({union}) "
         "QUALIFY row_number() OVER (PARTITION BY deal_id ORDER BY pri) = 1"
     )
+    return f"SELECT deal_id, pipeline FROM {table}"
 
 
 def import_files(
@@ -298,12 +332,14 @@ def _run_import(
             staged_files.append(
                 _read_and_map(cur, path, ids, options, taken_at, contents.get(path))
             )
+    _set_aside(staged_files)
     # Successive exports of one kind are applied oldest first.
     staged_files.sort(key=lambda s: (_KIND_ORDER.index(s.mapping.kind), s.taken_at))
     for s in staged_files:
         if not s.problems and writing.already_imported(cur, s.mapping.kind, s.content_hash):
             s.skipped = True
     deal_tables: list[str] = []
+    deal_pipelines = ""
     finals: list[tuple[Staged, str | None]] = []
     for i, s in enumerate(staged_files):
         report(f"checking {s.file}", len(paths) + i, steps)
@@ -333,9 +369,9 @@ def _run_import(
             if entered:
                 finals.append((s, entered))
         elif kind_of == "stage_events":
-            fin = finish_events(
-                cur, s, pipelines, file_pipeline, ids, _deal_pipelines_sql(deal_tables)
-            )
+            # Deals files come first (_KIND_ORDER): their pipelines are known by now.
+            deal_pipelines = deal_pipelines or _deal_pipelines(cur, deal_tables, ids)
+            fin = finish_events(cur, s, pipelines, file_pipeline, ids, deal_pipelines)
             finals.append((s, fin))
         else:
             finals.append((s, finish_simple(cur, s, ids)))
@@ -439,6 +475,14 @@ def _write_all(
         for k, v in counts.items():
             changes[f"{prefix}_{k}"] = changes.get(f"{prefix}_{k}", 0) + v
 
+    histories = tuple(
+        fin
+        for s, fin in finals
+        if fin is not None and not s.skipped and fin not in deal_tables
+        and s.mapping.kind in ("deals", "stage_events")
+    )  # fmt: skip
+    # Without a transaction of its own the import replaces the store, emptied first.
+    changed = set() if own_transaction else set(writing.STORED_TABLES)
     if own_transaction:
         cur.execute("BEGIN TRANSACTION")
     try:
@@ -446,21 +490,28 @@ def _write_all(
             changes["pipeline_stages"] = writing.write_pipelines(
                 cur, pipelines.declared, pipelines.probabilities, pipelines.rotting
             )
+            changed.add("pipelines_stages")
         for s, fin in finals:
             if s.skipped:
                 continue
             kind = s.mapping.kind
             if kind == "deals" and fin in deal_tables:
-                add("deals", writing.write_deals(cur, fin, s.taken_at, s.file, s.content_hash))
+                add("deals", writing.write_deals(cur, fin, s.taken_at, s.file, s.content_hash,
+                                                 histories))  # fmt: skip
+                changed.update(("deals", "stage_events"))
             elif fin is not None and kind in ("deals", "stage_events"):
                 add("history", writing.write_history(cur, fin))
+                changed.add("stage_events")
             elif fin is not None:
                 add(kind, writing.write_keyed(cur, kind, fin))
+                changed.add(IMPORTABLE[kind].name)
             if fin is None or fin in deal_tables or kind not in ("deals",):
                 writing.record_import(
                     cur, s.file, kind, s.mapping.preset.name, s.content_hash, s.raw.rows
                 )
-        derived.refresh(cur)
+        # A file of leads, contacts, organizations or targets changes no derived table.
+        if changed & derived.FACTS_READ:
+            derived.refresh(cur, visits=bool(changed & derived.VISITS_READ))
         if own_transaction:
             cur.execute("COMMIT")
     except BaseException:

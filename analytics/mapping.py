@@ -36,6 +36,9 @@ class Mapping:
     # Canonical columns written across several source columns, joined with a space
     # (a contact's FirstName and LastName).
     joined: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # False when the kind was guessed and the headers do not show it: a file of another
+    # table (Salesforce's Campaign.csv) maps a few columns every record has onto any kind.
+    identified: bool = True
 
     def missing_required(self) -> list[str]:
         """Return the required canonical columns that neither a column nor a constant gives."""
@@ -116,6 +119,40 @@ def _score(kind: str, headers: list[str], preset: Preset, columns: dict) -> int:
     return len(columns) + bonus
 
 
+# Per kind, canonical columns that records of other tables do not have: an auto-detected kind
+# needs one of them (or its key named after the kind, "deal_id" rather than "Id").
+_TELLING = {
+    "pipelines": ("position", "rotting_days"),
+    "organizations": ("industry", "employees", "country", "region"),
+    "contacts": ("email", "is_customer"),
+    "leads": ("converted_at", "is_converted", "disqualified_reason"),
+    "deals": ("stage", "amount", "expected_close_date", "lost_reason", "is_won"),
+    "stage_events": ("stage",),
+    "activities": ("subject", "due_at", "completed_at", "outcome", "is_done"),
+    "targets": ("metric", "target_value"),
+    "exchange_rates": ("rate_date",),
+}
+# Key headers that say nothing of the kind: every table of a CRM has an "Id".
+_ANY_RECORD_ID = ("id", "record_id")
+
+
+def _identifies(mapping: Mapping, headers: list[str]) -> bool:
+    """Return whether the headers show the mapping's kind rather than merely fit it."""
+    markers = mapping.preset.kind_markers.get(mapping.kind)
+    if markers:
+        present = {h.strip().lower() for h in headers}
+        if not any(m.lower() in present for m in markers):
+            return False
+    if any(c in mapping.columns for c in _TELLING[mapping.kind]):
+        return True
+    key = IMPORTABLE[mapping.kind].key
+    named = SYNONYMS[mapping.kind].get(key, ()) if key else ()
+    return any(
+        normalize_header(s) in named and normalize_header(s) not in _ANY_RECORD_ID
+        for s in mapping.columns.get(key, ())
+    )
+
+
 def resolve_mapping(
     headers: list[str],
     *,
@@ -173,4 +210,5 @@ def resolve_mapping(
         best.entered_columns = _entered_columns(headers)
         used.update(e.source for e in best.entered_columns)
     best.unmapped = [h for h in headers if h not in used]
+    best.identified = kind is not None or _identifies(best, headers)
     return best

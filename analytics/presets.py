@@ -336,7 +336,8 @@ class Preset:
     # below) select the preset.
     signature: tuple[str, ...] = ()
     signature_prefix: str | None = None
-    # Per kind, headers that must be present for that kind (tells history from deals).
+    # Per kind, headers that must be present for that kind (tells history from deals, and a
+    # table of the export from the CRM's other tables; see mapping.resolve_mapping).
     kind_markers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pipeline: str = DEFAULT_PIPELINE
     stages: tuple[tuple[str, float], ...] = DEFAULT_STAGES
@@ -466,8 +467,22 @@ PRESETS: dict[str, Preset] = {
             "deals": ("IsWon", "IsClosed", "StageSortOrder", "Opportunity Name"),
             "activities": ("WhatId",),
             "leads": ("IsConverted",),
-            "contacts": ("Email",),
-            "organizations": ("BillingCountry",),
+            # Contact and Account fields that User, Contract, LinkedInLeadGen and the
+            # export's other objects lack (Email and BillingCountry are on those too).
+            "contacts": (
+                "ReportsToId",
+                "MailingStreet",
+                "MailingCity",
+                "AssistantPhone",
+                "AssistantName",
+            ),
+            "organizations": (
+                "AccountNumber",
+                "Ownership",
+                "TickerSymbol",
+                "NumberOfEmployees",
+                "AnnualRevenue",
+            ),
             "exchange_rates": ("ConversionRate",),
         },
         pipeline="Salesforce",

@@ -26,7 +26,11 @@ _INVALID_TEXT = "the row contains bytes that are not valid text"
 
 @dataclass
 class RawTable:
-    """A file loaded as text: the DuckDB table holding it, its header, and how to find rows."""
+    """A file loaded as text: the DuckDB table holding it, its header, and how to find rows.
+
+    A header without data rows is no problem here: whether it is one depends on the other
+    files of the import (importer.import_files).
+    """
 
     file: str
     table: str
@@ -245,8 +249,6 @@ def _read_csv_as(
         if source is not path:
             # The transcoded copy is about to go: number its rows now.
             row_of.build()
-    if rows == 0 and not problems:
-        problems.append(Problem(label, None, None, None, "the file has a header but no data rows"))
     return RawTable(label, table, columns, rows, encoding, problems, row_of, typed)
 
 
@@ -417,12 +419,7 @@ def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str
     con.register(f"{table}__arrow", arrow)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {table}__arrow")
     con.unregister(f"{table}__arrow")
-    problems = []
-    if not row_numbers:
-        problems.append(Problem(label, None, None, None, "the sheet has a header but no data rows"))
-    return RawTable(
-        label, table, names, len(row_numbers), "xlsx", problems, row_numbers.__getitem__
-    )
+    return RawTable(label, table, names, len(row_numbers), "xlsx", [], row_numbers.__getitem__)
 
 
 def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
@@ -438,10 +435,7 @@ def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: 
     except duckdb.Error as exc:
         return _failed(label, table, f"the file cannot be read as Parquet: {_first_sentence(exc)}")
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    problems = []
-    if rows == 0:
-        problems.append(Problem(label, None, None, None, "the file has no rows"))
-    return RawTable(label, table, columns, rows, "parquet", problems, lambda rowid: rowid + 1)
+    return RawTable(label, table, columns, rows, "parquet", [], lambda rowid: rowid + 1)
 
 
 def read_file(

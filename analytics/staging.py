@@ -33,6 +33,8 @@ class Staged:
     skipped: bool = False
     has_repeats: bool = False
     unusable: bool = False
+    # Why the file is left out of an import of several files (header only, another table).
+    skip_reason: str | None = None
 
     @property
     def file(self) -> str:

@@ -111,11 +111,14 @@ def write_deals(
     taken_at: datetime,
     source_file: str,
     content_hash: str,
+    histories: tuple[str, ...] = (),
 ) -> dict[str, int]:
     """Upsert deals, record stage/amount/close-date changes and derive missing history.
 
     An export older than one already imported only adds the deals it alone knows: exports
-    arrive in any order, and stored deals keep the state of the newest one.
+    arrive in any order, and stored deals keep the state of the newest one. histories are
+    the history tables the same import writes next (write_history): their deals get no
+    derived events, which that write would delete again.
     """
     compared = _columns("deals")
     cols = [*compared, "custom"]
@@ -129,10 +132,13 @@ def write_deals(
     else:
         source = fin
     chg = f"{fin}_chg"
+    # Only the columns the steps below read: the rows are copied once more here.
     cur.execute(
         f"""
         CREATE TEMP TABLE {chg} AS
-        SELECT f.*, d.deal_id IS NOT NULL AS existed, d.stage AS old_stage,
+        SELECT f.deal_id, f.pipeline, f.stage, f.status, f.open_stage, f.amount,
+               f.expected_close_date, f.created_at, f.closed_at, f.last_stage_change_at,
+               d.deal_id IS NOT NULL AS existed, d.stage AS old_stage,
                d.amount AS old_amount, d.expected_close_date AS old_close,
                ({", ".join("f." + q(c) for c in compared)}) IS DISTINCT FROM
                ({", ".join("d." + q(c) for c in compared)}) AS differs
@@ -178,7 +184,7 @@ def write_deals(
         f"SELECT count(*) FROM {chg} WHERE existed AND "
         "(amount IS DISTINCT FROM old_amount OR expected_close_date IS DISTINCT FROM old_close)"
     ).fetchone()[0]
-    _derive_events(cur, chg)
+    _derive_events(cur, chg, histories)
     quoted = ", ".join(q(c) for c in cols)
     cur.execute(f"DELETE FROM deals WHERE deal_id IN (SELECT deal_id FROM {source})")
     cur.execute(f"INSERT INTO deals ({quoted}) SELECT {quoted} FROM {source}")
@@ -190,9 +196,12 @@ def write_deals(
     return counts
 
 
-def _derive_events(cur: duckdb.DuckDBPyConnection, chg: str) -> None:
+def _derive_events(cur: duckdb.DuckDBPyConnection, chg: str, histories: tuple[str, ...]) -> None:
     """Give new deals without any history events from their created and closed dates."""
     new = f"{chg}_new"
+    covered = "".join(
+        f" AND NOT EXISTS (SELECT 1 FROM {h} AS h WHERE h.deal_id = c.deal_id)" for h in histories
+    )
     cur.execute(
         f"""
         CREATE TEMP TABLE {new} AS
@@ -201,7 +210,7 @@ def _derive_events(cur: duckdb.DuckDBPyConnection, chg: str) -> None:
         FROM {chg} AS c
         LEFT JOIN pipelines_stages AS first ON first.pipeline = c.pipeline AND first.position = 1
         WHERE NOT c.existed
-          AND NOT EXISTS (SELECT 1 FROM stage_events e WHERE e.deal_id = c.deal_id)
+          AND NOT EXISTS (SELECT 1 FROM stage_events e WHERE e.deal_id = c.deal_id){covered}
         """
     )
     # The export's "last stage change" date says when the deal entered its last open stage,
@@ -233,7 +242,8 @@ def write_history(cur: duckdb.DuckDBPyConnection, fin: str) -> dict[str, int]:
     cur.execute(
         f"""
         CREATE TEMP TABLE {h} AS
-        SELECT *, lag(stage) OVER w AS prev_stage, lag(amount) OVER w AS prev_amount,
+        SELECT deal_id, stage, entered_at, amount, expected_close_date,
+               lag(stage) OVER w AS prev_stage, lag(amount) OVER w AS prev_amount,
                lag(expected_close_date) OVER w AS prev_close
         FROM {fin}
         WINDOW w AS (PARTITION BY deal_id ORDER BY entered_at, __rowid)

@@ -62,3 +62,28 @@ def test_small_files_get_none(tmp_path, capsys):
     path.write_text(DEALS)
     assert cli.main(["import", str(path), "--db", str(tmp_path / "n.duckdb")]) == cli.EXIT_OK
     assert capsys.readouterr().err == ""
+
+
+def test_skipped_files_are_named_with_their_reason(tmp_path, capsys):
+    deals = tmp_path / "deals.csv"
+    deals.write_text(DEALS)
+    campaigns = tmp_path / "Campaign.csv"
+    campaigns.write_text(
+        "Id,IsDeleted,Name,Type,Status,StartDate,OwnerId,CreatedDate,SystemModstamp\n"
+        "7015g00000CAMP1AAA,0,Spring Webinar,Webinar,Completed,2024-03-01,"
+        "0055g00000USR01AAA,2024-01-10,2024-01-10\n"
+    )
+    events = tmp_path / "Event.csv"
+    events.write_text("Id,WhoId,WhatId,Subject,ActivityDate,OwnerId,IsDeleted,CreatedDate\n")
+    argv = ["import", str(deals), str(campaigns), str(events), "--db", str(tmp_path / "k.duckdb")]
+
+    assert cli.main(argv) == cli.EXIT_OK
+    out = capsys.readouterr().out.splitlines()
+    assert "Imported deals.csv: 1 rows as deals (preset generic, utf-8)" in out
+    [campaign] = [line for line in out if line.startswith("Campaign.csv: ")]
+    assert campaign.startswith(
+        "Campaign.csv: 1 rows not imported: its columns are not those of a table the dashboard "
+        "uses; to import it anyway, import it by itself with --kind and one of pipelines, "
+    )
+    assert "Event.csv: 0 rows not imported: the file has a header but no data rows" in out
+    assert not any(line.startswith("Data-quality notes") for line in out)

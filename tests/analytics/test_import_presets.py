@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analytics import store
+from analytics import derived, store
+from analytics.errors import ImportRejected
 from analytics.importer import ImportResult, import_files
 from analytics.status import history_fidelity
 
@@ -1026,3 +1027,157 @@ MAPPINGS = {
 def test_mapping_names_each_source_column_once(con, path):
     result = import_files(con, [path], dry_run=True, taken_at=TAKEN_AT)
     assert result.files[0].mapping == MAPPINGS[path]
+
+
+# --- A whole Salesforce Data Export folder: files of other tables and header-only files --------
+
+# Shaped like the export's Opportunity.csv, Campaign.csv and (an object without records)
+# Event.csv: every field quoted, audit fields included.
+FOLDER_OPPORTUNITY = (
+    '"Id","IsDeleted","AccountId","Name","StageName","StageSortOrder","Amount","CloseDate",'
+    '"IsClosed","IsWon","OwnerId","CreatedDate","SystemModstamp"\n'
+    '"0065g00000FOLD1AAA","0","000000000000000AAA","Harbor Retrofit","Qualification","2",'
+    '"20000","2024-05-31 00:00:00","0","0","0055g00000USR01AAA","2024-02-01 10:00:00",'
+    '"2024-02-01 10:00:00"\n'
+    '"0065g00000FOLD2AAA","0","000000000000000AAA","Mill Expansion","Closed Won","10",'
+    '"45000","2024-02-20 00:00:00","1","1","0055g00000USR01AAA","2024-02-02 11:00:00",'
+    '"2024-02-20 09:00:00"\n'
+)
+FOLDER_CAMPAIGN = (
+    '"Id","IsDeleted","Name","ParentId","Type","Status","StartDate","EndDate",'
+    '"ExpectedRevenue","BudgetedCost","IsActive","OwnerId","CreatedDate","CreatedById",'
+    '"LastModifiedDate","SystemModstamp"\n'
+    '"7015g00000CAMP1AAA","0","Spring Webinar","","Webinar","Completed","2024-03-01 00:00:00",'
+    '"2024-03-01 00:00:00","50000","2000","1","0055g00000USR01AAA","2024-01-10 09:00:00",'
+    '"0055g00000USR01AAA","2024-01-10 09:00:00","2024-01-10 09:00:00"\n'
+    '"7015g00000CAMP2AAA","0","Trade Fair","","Conference","Planned","2024-06-03 00:00:00",'
+    '"2024-06-05 00:00:00","120000","15000","1","0055g00000USR01AAA","2024-01-11 09:00:00",'
+    '"0055g00000USR01AAA","2024-01-11 09:00:00","2024-01-11 09:00:00"\n'
+)
+FOLDER_EVENT = (
+    '"Id","WhoId","WhatId","Subject","ActivityDateTime","ActivityDate","AccountId","OwnerId",'
+    '"Type","IsDeleted","CreatedDate","SystemModstamp"\n'
+)
+NOT_A_TABLE = "its columns are not those of a table the dashboard uses"
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """Return a folder holding the three files above, under the export's file names."""
+    export = tmp_path / "export"
+    export.mkdir()
+    for name, text in [("Opportunity.csv", FOLDER_OPPORTUNITY), ("Campaign.csv", FOLDER_CAMPAIGN),
+                       ("Event.csv", FOLDER_EVENT)]:  # fmt: skip
+        (export / name).write_text(text, encoding="utf-8")
+    return export
+
+
+def test_a_file_of_another_table_is_skipped_with_a_note(folder, con):
+    result = import_files(con, [folder / "Opportunity.csv", folder / "Campaign.csv"])
+
+    assert result.written
+    campaign = next(f for f in result.files if f.file == "Campaign.csv")
+    assert campaign.skipped
+    # Its 2 rows are not imported; the note names the file and how to force a kind.
+    assert [(n.file, n.count) for n in result.notes if NOT_A_TABLE in n.message] == [
+        ("Campaign.csv", 2)
+    ]
+    assert "--kind" in campaign.notes[0].message
+    assert deals(con, "deal_id, stage") == [
+        ("0065g00000FOLD1AAA", "Qualification"),
+        ("0065g00000FOLD2AAA", "Won"),
+    ]
+    assert rows(con, "SELECT count(*) FROM leads") == [(0,)]
+    assert imports(con) == [("Opportunity.csv", "deals", "salesforce", 2)]
+
+
+def test_a_header_only_file_among_others_is_skipped_with_a_note(folder, con):
+    result = import_files(con, [folder / "Opportunity.csv", folder / "Event.csv"])
+
+    assert result.written
+    assert [(f.file, f.skipped) for f in result.files] == [
+        ("Opportunity.csv", False),
+        ("Event.csv", True),
+    ]
+    assert notes_of(result, "Event.csv", "no data rows") == [(None, 0, ())]
+    assert len(deals(con, "deal_id")) == 2
+    assert imports(con) == [("Opportunity.csv", "deals", "salesforce", 2)]
+
+
+def test_the_whole_folder_imports_its_deals_and_skips_the_other_two(folder, con):
+    result = import_files(con, sorted(folder.iterdir()))
+
+    assert sorted((f.file, f.skipped) for f in result.files) == [
+        ("Campaign.csv", True),
+        ("Event.csv", True),
+        ("Opportunity.csv", False),
+    ]
+    assert len(deals(con, "deal_id")) == 2
+
+
+@pytest.mark.parametrize("kind", [None, "activities"])
+def test_a_header_only_file_alone_is_still_refused(folder, con, kind):
+    before = store.table_snapshot(con)
+    with pytest.raises(ImportRejected) as refused:
+        import_files(con, [folder / "Event.csv"], kind=kind)
+    assert [(p.file, p.message) for p in refused.value.problems] == [
+        ("Event.csv", "the file has a header but no data rows")
+    ]
+    assert store.table_snapshot(con) == before
+
+
+def test_a_file_of_another_table_alone_is_refused_with_the_reason(folder, con):
+    with pytest.raises(ImportRejected) as refused:
+        import_files(con, [folder / "Campaign.csv"])
+    [problem] = refused.value.problems
+    assert (problem.file, problem.row) == ("Campaign.csv", None)
+    assert NOT_A_TABLE in problem.message and "--kind" in problem.message
+
+
+def test_an_explicit_kind_is_respected(folder, con):
+    # Told that Campaign.csv holds organizations, the importer maps Id and Name as
+    # organizations (Salesforce preset) instead of skipping the file.
+    result = import_files(con, [folder / "Campaign.csv"], kind="organizations")
+
+    assert [(f.file, f.kind, f.skipped) for f in result.files] == [
+        ("Campaign.csv", "organizations", False)
+    ]
+    assert rows(con, "SELECT organization_id, name FROM organizations ORDER BY 1") == [
+        ("7015g00000CAMP1AAA", "Spring Webinar"),
+        ("7015g00000CAMP2AAA", "Trade Fair"),
+    ]
+
+
+def test_an_explicit_kind_checks_the_file_as_that_kind(folder, con):
+    # As leads, the campaign statuses are not lead statuses: refused, as asked.
+    with pytest.raises(ImportRejected) as refused:
+        import_files(con, [folder / "Campaign.csv"], kind="leads")
+    assert [(p.file, p.row, p.column, p.value) for p in refused.value.problems] == [
+        ("Campaign.csv", 2, "Status", "Completed"),
+        ("Campaign.csv", 3, "Status", "Planned"),
+    ]
+
+
+# --- Derived tables after imports that change only some tables ----------------------------------
+
+DERIVED = ("stage_visits", "stage_exits", "deal_facts")
+
+
+def derived_tables(con) -> dict[str, list[tuple]]:
+    return {t: rows(con, f"SELECT * FROM {t} ORDER BY ALL") for t in DERIVED}
+
+
+def test_imports_of_some_tables_leave_the_derived_tables_as_a_full_rebuild_makes_them(con):
+    # Pipelines and deals first; then activities alone (deal_facts has each deal's first and
+    # last activity), then leads alone (no derived table reads them).
+    import_files(con, [GEN / "pipelines.csv", GEN / "deals.csv"], taken_at=TAKEN_AT)
+    before_activities = rows(con, "SELECT deal_id, first_activity_at FROM deal_facts ORDER BY 1")
+    for name in ("activities.csv", "leads.csv"):
+        import_files(con, [GEN / name], taken_at=TAKEN_AT)
+        kept = derived_tables(con)
+        derived.refresh(con)
+        assert derived_tables(con) == kept, f"after {name}"
+    # D-1's first completed activity is A-1 (2024-01-05 10:20), D-2's is A-4.
+    got = dict(rows(con, "SELECT deal_id, first_activity_at FROM deal_facts ORDER BY 1"))
+    assert dict(before_activities)["D-1"] is None
+    assert (got["D-1"], got["D-2"]) == (T("2024-01-05 10:20"), T("2024-03-05 11:30"))

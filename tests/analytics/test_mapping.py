@@ -220,3 +220,72 @@ def test_contact_names_from_first_and_last_name(headers, joined):
     if joined:
         assert mapping.describe()["name"] == " + ".join(joined)
         assert not set(joined) & set(mapping.unmapped)
+
+
+# Header rows of Salesforce objects a weekly Data Export also holds. Campaign: the sample export
+# (../shared/data/salesforce-sample-export/Campaign.csv), shortened; the others as the
+# Salesforce object reference lists their fields, shortened.
+SALESFORCE_CAMPAIGN = [
+    "Id", "IsDeleted", "Name", "ParentId", "Type", "Status", "StartDate", "EndDate",
+    "ExpectedRevenue", "BudgetedCost", "ActualCost", "NumberSent", "IsActive", "OwnerId",
+    "CreatedDate", "CreatedById", "LastModifiedDate", "SystemModstamp",
+]  # fmt: skip
+SALESFORCE_USER = [
+    "Id", "Username", "LastName", "FirstName", "Name", "CompanyName", "Department", "Title",
+    "City", "Country", "Email", "Phone", "Alias", "IsActive", "UserRoleId", "ProfileId",
+    "UserType", "ManagerId", "CreatedDate", "CreatedById", "SystemModstamp", "ContactId",
+    "AccountId",
+]  # fmt: skip
+SALESFORCE_CONTRACT = [
+    "Id", "AccountId", "StartDate", "EndDate", "BillingCity", "BillingCountry", "ContractTerm",
+    "OwnerId", "Status", "IsDeleted", "ContractNumber", "CreatedDate", "SystemModstamp",
+]  # fmt: skip
+SALESFORCE_LINE_ITEM = [
+    "Id", "OpportunityId", "SortOrder", "PricebookEntryId", "Product2Id", "Name", "Quantity",
+    "TotalPrice", "UnitPrice", "CreatedDate", "CreatedById", "SystemModstamp", "IsDeleted",
+]  # fmt: skip
+SALESFORCE_CASE = [
+    "Id", "IsDeleted", "CaseNumber", "ContactId", "AccountId", "Type", "Status", "Subject",
+    "IsClosed", "ClosedDate", "OwnerId", "CreatedDate", "SystemModstamp",
+]  # fmt: skip
+SALESFORCE_ACCOUNT = [
+    "Id", "IsDeleted", "Name", "Type", "BillingCity", "BillingCountry", "Industry",
+    "AnnualRevenue", "NumberOfEmployees", "Ownership", "OwnerId", "CreatedDate",
+]  # fmt: skip
+SALESFORCE_CONTACT = [
+    "Id", "IsDeleted", "AccountId", "LastName", "FirstName", "MailingCity", "Email",
+    "AssistantPhone", "ReportsToId", "OwnerId", "CreatedDate",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [SALESFORCE_CAMPAIGN, SALESFORCE_USER, SALESFORCE_CONTRACT, SALESFORCE_LINE_ITEM,
+     SALESFORCE_CASE, ["id", "name", "status", "start_date", "budget"]],
+    ids=["Campaign", "User", "Contract", "OpportunityLineItem", "Case", "generic campaigns"],
+)  # fmt: skip
+def test_headers_of_other_tables_identify_no_kind(headers):
+    assert not resolve_mapping(headers).identified
+
+
+@pytest.mark.parametrize(
+    ("headers", "kind"),
+    [
+        (SALESFORCE_OPPORTUNITY, "deals"), (SALESFORCE_HISTORY, "stage_events"),
+        (SALESFORCE_TASK, "activities"), (SALESFORCE_ACCOUNT, "organizations"),
+        (SALESFORCE_CONTACT, "contacts"), (HUBSPOT, "deals"), (PIPEDRIVE, "deals"),
+        (KAGGLE_GENERIC, "deals"),
+        # Named after the kind, a key identifies the file even when a required column is
+        # missing: the import then says which one.
+        (["deal_id", "name", "owner", "created_at"], "deals"),
+        (["Lead ID", "Created At", "Lead Status"], "leads"),
+    ],
+)  # fmt: skip
+def test_headers_of_the_model_s_tables_identify_their_kind(headers, kind):
+    mapping = resolve_mapping(headers)
+    assert (mapping.kind, mapping.identified) == (kind, True)
+
+
+def test_a_kind_given_is_taken_as_identified():
+    mapping = resolve_mapping(SALESFORCE_CAMPAIGN, kind="organizations")
+    assert (mapping.kind, mapping.identified) == ("organizations", True)

@@ -79,7 +79,6 @@ import pytest
 
 from analytics import store
 from analytics.cycle import sales_cycle
-from analytics.errors import ImportRejected
 from analytics.filters import Filters
 from analytics.funnel import funnel, funnel_modes
 from analytics.headline import headline
@@ -211,35 +210,32 @@ def test_the_preset_declares_salesforce_default_probabilities(data_export):
     assert got == list(zip(STAGES[:-1], range(1, 9), PROBABILITIES, strict=True))
 
 
-@pytest.mark.parametrize(
-    "extra",
-    [
-        pytest.param(
-            "Campaign.csv",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=ImportRejected,
-                reason="product bug: Campaign.csv is taken for leads and its campaign statuses "
-                "('Completed', 'Planned', rows 2-5) refuse the whole import",
-            ),
-        ),
-        pytest.param(
-            "Event.csv",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=ImportRejected,
-                reason="product gap: the Data Export writes a header-only Event.csv for an "
-                "object without records, and 'the file has a header but no data rows' refuses "
-                "the whole import",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("extra", ["Campaign.csv", "Event.csv"])
 def test_the_whole_data_export_folder_imports(new_store, extra):
     con = new_store()
     import_files(con, [EXPORT / f for f in [*FILES, extra]])
     row = win_rate(con, Filters(as_of=AS_OF_EXPORT)).iloc[0]
     assert (row["won"], row["lost"]) == (18, 0)
+
+
+def test_every_csv_of_the_folder_at_once_skips_the_two_with_a_note(new_store):
+    con = new_store()
+    result = import_files(con, sorted(EXPORT.glob("*.csv")))
+    skipped = {f.file: (f.skipped, [(n.count, n.message) for n in f.notes]) for f in result.files}
+    # Campaign.csv: 4 data rows (rows 2-5); Event.csv: the header line only.
+    assert skipped["Campaign.csv"][0] and skipped["Event.csv"][0]
+    assert [c for c, _ in skipped["Campaign.csv"][1]] == [4]
+    assert "not those of a table the dashboard uses" in skipped["Campaign.csv"][1][0][1]
+    assert skipped["Event.csv"][1] == [
+        (0, "rows not imported: the file has a header but no data rows")
+    ]
+    assert not any(skipped[f][0] for f in FILES)
+    assert con.execute("SELECT count(*) FROM deals").fetchone() == (31,)
+    assert con.execute("SELECT count(*) FROM leads").fetchone() == (22,)
+    assert con.execute("SELECT count(*) FROM activities").fetchone() == (0,)
+    assert con.execute("SELECT source_file FROM imports ORDER BY 1").fetchall() == [
+        (f,) for f in sorted(FILES)
+    ]
 
 
 # --- Win rate -----------------------------------------------------------------------------------
