@@ -68,8 +68,7 @@ else:
     first = frame.iloc[0]
     won = frame[frame["stage"] == funnel.WON].iloc[0]
     drop = figures.largest_drop(frame)
-    # The drop-off tile names a stage and its share: it gets the room to show them.
-    tiles = st.columns([1, 1, 1, 1.7])
+    tiles = st.columns(4)
     with tiles[0]:
         widgets.kpi(
             _("Deals at the first stage"),
@@ -80,20 +79,23 @@ else:
         widgets.kpi(_("Won"), formatting.count(won["reached"]), definition=funnel.FUNNEL_REACHED)
     with tiles[2]:
         widgets.kpi(
-            _("Conversion to Won"),
-            figures.rate_text(
-                won["cumulative"], int(first["reached"]), bool(first["small_sample"])
+            formatting.rate_label(
+                _("Conversion to Won"), int(first["reached"]), bool(first["small_sample"])
             ),
+            formatting.percent(won["cumulative"]),
             definition=funnel.FUNNEL_CUMULATIVE,
         )
     with tiles[3]:
         widgets.kpi(
-            _("Most deals lost at")
+            _("Most deals lost at"),
+            formatting.MISSING if drop is None else formatting.escape_markdown(drop[0]),
+            delta=None
             if drop is None
-            else _("Most deals lost at ({n}, {share} of all lost)").format(
+            else _("{n} lost deals, {share} of all").format(
                 n=formatting.count(drop[1]), share=formatting.percent(drop[2])
             ),
-            formatting.MISSING if drop is None else formatting.escape_markdown(drop[0]),
+            delta_color="off",
+            delta_arrow="off",
             definition=funnel.FUNNEL_DROP_OFF,
         )
 

@@ -198,7 +198,7 @@ with st.container(border=True):
     won_cycle = cycles.loc["won"]
     with cols[0]:
         widgets.kpi(
-            figures.rate_label(_("Win rate"), int(rate["n"]), bool(rate["small_sample"])),
+            formatting.rate_label(_("Win rate"), int(rate["n"]), bool(rate["small_sample"])),
             formatting.percent(rate["rate"]),
             delta=figures.delta_points(rate["rate"], _get(rate_before, "rate")),
             definition=winrate.WIN_RATE,

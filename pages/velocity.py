@@ -58,11 +58,8 @@ with st.container(border=True):
             definition=pipeline_value.PIPELINE_VELOCITY,
         )
     with tiles[2]:
-        n = formatting.count(int(rate["n"]))
         widgets.kpi(
-            _("Win rate (n={n}, small sample)").format(n=n)
-            if bool(rate["small_sample"])
-            else _("Win rate (n={n})").format(n=n),
+            formatting.rate_label(_("Win rate"), int(rate["n"]), bool(rate["small_sample"])),
             formatting.percent(speed.win_rate),
             definition=winrate.WIN_RATE,
         )

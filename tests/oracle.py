@@ -22,6 +22,7 @@ The bottom of the file holds a hypothesis strategy of small random stores for th
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -488,7 +489,8 @@ def lead_conversion(con, filters, by=None) -> pd.DataFrame:
     """Leads created in the period (up to as-of), converted by as-of, and won through a deal."""
     end = end_of(as_of(con, filters))
     leads = con.execute("SELECT * FROM leads").df()
-    d = con.execute("SELECT deal_id, lead_id, created_at, status, closed_at FROM deals").df()
+    d = con.execute("SELECT deal_id, lead_id, created_at, status, stage, closed_at FROM deals").df()
+    d["closed_at"] = closed_at(con, d)
     for column, values in filters.where:
         if column in LEAD_COLUMNS:
             leads = leads[matches(leads[column], values)]
@@ -723,8 +725,9 @@ def on_random_stores(check, *strategies, examples: int = 40) -> None:
     """Run check(con, filters, *drawn) on random stores under random filters (hypothesis).
 
     Each store is a DuckDB file in a temporary directory: hypothesis and pytest's tmp_path
-    do not mix.
+    do not mix. ORACLE_EXAMPLES=400 in the environment runs a deeper search.
     """
+    examples = int(os.environ.get("ORACLE_EXAMPLES", examples))
 
     @settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(random_stores(), random_filters(), st.tuples(*strategies))

@@ -60,16 +60,6 @@ def delta_days(now: float | None, before: float | None) -> str | None:
     return _signed(formatting.days(now - before), now - before)
 
 
-def rate_label(label: str, n: int, small: bool) -> str:
-    """Return a rate's tile label with its n, marked when the sample is small.
-
-    "Win rate (n=12, small sample)"; the tile's value is the bare percentage.
-    """
-    if small:
-        return _("{label} (n={n}, small sample)").format(label=label, n=formatting.count(n))
-    return _("{label} (n={n})").format(label=label, n=formatting.count(n))
-
-
 def coverage_text(coverage: float | None) -> str:
     """Return a coverage ratio ("1.8×"), or a dash."""
     return formatting.MISSING if coverage is None else f"{formatting.number(coverage, 1)}×"

@@ -47,6 +47,14 @@ def number(x: float | None, digits: int = 1) -> str:
     return format_decimal(x, pattern, locale=babel_locale())
 
 
+def _compact_fraction(amount: float) -> int:
+    """Return the decimals a compact amount keeps: one below 100 units of its scale ("$1.2M",
+    "$12.3M"), none from there ("$123M", "$1030万"), so a tile never shows five digits and a
+    decimal."""
+    whole = format_compact_decimal(abs(amount), locale=babel_locale(), fraction_digits=0)
+    return 1 if sum(c.isdigit() for c in whole) < 3 else 0
+
+
 def money(amount: float | None, currency: str | None, *, compact: bool = False) -> str:
     """Return an amount in its currency ("$1,234,568"; compact: "$1.2M"), or a dash.
 
@@ -58,13 +66,27 @@ def money(amount: float | None, currency: str | None, *, compact: bool = False) 
     loc = babel_locale()
     if not currency:
         if compact:
-            return format_compact_decimal(amount, locale=loc, fraction_digits=1)
+            return format_compact_decimal(
+                amount, locale=loc, fraction_digits=_compact_fraction(amount)
+            )
         return format_decimal(round(amount), locale=loc)
     if compact and abs(amount) >= 10_000:
-        return format_compact_currency(amount, currency, locale=loc, fraction_digits=1)
+        return format_compact_currency(
+            amount, currency, locale=loc, fraction_digits=_compact_fraction(amount)
+        )
     return format_currency(
         round(amount), currency, format="¤#,##0", locale=loc, currency_digits=False
     )
+
+
+def rate_label(label: str, n: int, small: bool) -> str:
+    """Return a rate's tile label with its n, marked when the sample is small.
+
+    "Win rate (n=12, small sample)"; the tile's value is the bare percentage.
+    """
+    if small:
+        return _("{label} (n={n}, small sample)").format(label=label, n=count(n))
+    return _("{label} (n={n})").format(label=label, n=count(n))
 
 
 def percent(rate: float | None, digits: int = 0) -> str:

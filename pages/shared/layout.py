@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -36,6 +37,8 @@ class PageContext:
 
 
 KEY_LANGUAGE = "lang"
+# Sent as style only, so it takes no room on the page.
+STYLE = Path(__file__).with_name("app.css")
 
 
 def language_switch() -> None:
@@ -80,6 +83,7 @@ def page_setup(title: str, caption: str | None = None) -> PageContext:
         # again through it (same URL and query), so the sidebar shows the sections.
         build_navigation()
         st.rerun()
+    st.html(STYLE)
     language_switch()
     title, caption = _(title), (_(caption) if caption else None)
     st.set_page_config(page_title=title, page_icon=":material/monitoring:", layout="wide")

@@ -16,8 +16,7 @@ JA: dict[str, str] = {
     "Deals at the first stage": "最初のステージの商談数",
     "Conversion to Won": "受注までの転換率",
     "Most deals lost at": "失注が最も多いステージ",
-    "Most deals lost at ({n}, {share} of all lost)": "失注が最も多いステージ ({n} 件、失注全体の "
-    "{share})",
+    "{n} lost deals, {share} of all": "失注 {n} 件 (全体の {share})",
     "Deals reaching each stage": "各ステージに到達した商談",
     "Where deals were lost": "失注したステージ",
     "Deals behind a stage": "ステージの内訳となる商談",

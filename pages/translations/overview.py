@@ -43,7 +43,5 @@ JA: dict[str, str] = {
     "終了時点の進行中の商談 {n} 件。パイプラインの数値はその日時点のスナップショットです。",
     "No deal was won or lost in the period: no win rate or cycle.": "期間内に受注・失注した商談がないため、勝率とサイクルはありません。",
     "Coverage: open deals due in the period {due} ÷ target left {gap}.": "カバレッジ: 期間内にクローズ予定の進行中商談 {due} ÷ 目標の残り {gap}。",
-    "{label} (n={n})": "{label} (n={n})",
-    "{label} (n={n}, small sample)": "{label} (n={n}、少数サンプル)",
     "{n} pts": "{n} ポイント",
 }

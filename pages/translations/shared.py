@@ -78,4 +78,6 @@ JA: dict[str, str] = {
     "Open the selected deal's timeline": "選択した商談のタイムラインを開く",
     "Click the chart or choose here": "グラフをクリックするか、ここで選択",
     "{n} days": "{n} 日",
+    "{label} (n={n})": "{label} (n={n})",
+    "{label} (n={n}, small sample)": "{label} (n={n}、少数サンプル)",
 }

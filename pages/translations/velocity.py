@@ -65,8 +65,6 @@ JA: dict[str, str] = {
     "{start}–{end} days": "{start}–{end} 日",
     "Days from creation to close<br>(last bar: {start} days and more)": "作成からクローズまでの"
     "日数<br>(最後の棒: {start} 日以上)",
-    "Win rate (n={n})": "勝率 (n={n})",
-    "Win rate (n={n}, small sample)": "勝率 (n={n}、少数サンプル)",
     "Median cycle, won deals (n={n})": "サイクルの中央値 (受注、n={n})",
     "Median cycle, lost deals (n={n})": "サイクルの中央値 (失注、n={n})",
     "Deals closed": "クローズした商談数",

@@ -122,3 +122,15 @@ def wait_for_app(page) -> None:
     )
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=LOAD_TIMEOUT_MS)
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=LOAD_TIMEOUT_MS)
+
+
+# Text inside a KPI tile (label, value or delta line) that is wider than its box: the browser
+# shows it cut off behind an ellipsis.
+_CUT_TILE_TEXT = """() => [...document.querySelectorAll('[data-testid="stMetric"] *')]
+    .filter(el => (el.innerText || '').trim() && el.scrollWidth > el.clientWidth + 1)
+    .map(el => el.innerText.trim())"""
+
+
+def cut_tile_text(page) -> list[str]:
+    """Return the texts of KPI tiles that the browser cuts off for lack of room."""
+    return sorted(set(page.evaluate(_CUT_TILE_TEXT)))

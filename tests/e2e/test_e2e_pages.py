@@ -14,7 +14,7 @@ from pages.shared.locale import JAPANESE, set_language
 from pages.shared.navigation import PAGES
 from pages.translations import JA
 
-from .helpers import wait_for_app
+from .helpers import cut_tile_text, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -52,6 +52,7 @@ def test_every_page_renders_in_japanese(server, page, spec):
     expect(sidebar_select(page, JA["Period"])).to_have_value(JA["This quarter"])
     nav = page.get_by_test_id("stSidebarNavLink")
     expect(nav.filter(has_text=JA["Deals"])).to_have_count(1)
+    assert cut_tile_text(page) == []
 
 
 def test_language_switch_changes_the_interface_and_the_url(server, page):

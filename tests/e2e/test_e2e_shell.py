@@ -12,7 +12,7 @@ from analytics.store import connect
 from pages.shared import filters, formatting, periods
 from pages.shared.navigation import PAGES, sections
 
-from .helpers import streamlit_server, wait_for_app
+from .helpers import cut_tile_text, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -89,6 +89,7 @@ def test_every_page_opens_from_its_url(server, page, spec):
 
     expect(page.get_by_role("heading", level=1)).to_have_text(spec.title)
     expect(sidebar_select(page, "Period")).to_be_visible()
+    assert cut_tile_text(page) == []
 
 
 def test_sidebar_navigation_reaches_every_page(server, page):

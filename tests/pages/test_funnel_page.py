@@ -42,15 +42,12 @@ def expected_tiles(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:
     return {
         "Deals at the first stage": (formatting.count(first["reached"]), ""),
         "Won": (formatting.count(won["reached"]), ""),
-        "Conversion to Won": (
-            figures.rate_text(
-                won["cumulative"], int(first["reached"]), bool(first["small_sample"])
-            ),
-            "",
-        ),
-        f"Most deals lost at ({formatting.count(lost)}, {formatting.percent(share)} of all lost)": (
+        formatting.rate_label(
+            "Conversion to Won", int(first["reached"]), bool(first["small_sample"])
+        ): (formatting.percent(won["cumulative"]), ""),
+        "Most deals lost at": (
             formatting.escape_markdown(stage),
-            "",
+            f"{formatting.count(lost)} lost deals, {formatting.percent(share)} of all",
         ),
     }
 
@@ -137,9 +134,8 @@ def test_japanese(sample_db, expected_con):
         tiles = metrics(at)
         first = frame.iloc[0]
         assert tiles["最初のステージの商談数"][0] == formatting.count(first["reached"])
-        assert tiles["受注までの転換率"][0] == figures.rate_text(
-            frame.iloc[-1]["cumulative"], int(first["reached"]), False
-        )
+        label = formatting.rate_label("受注までの転換率", int(first["reached"]), False)
+        assert tiles[label][0] == formatting.percent(frame.iloc[-1]["cumulative"])
         pd.testing.assert_frame_equal(table(at, "ステージ間"), figures.stage_table(frame))
     finally:
         set_language(ENGLISH)
@@ -164,7 +160,7 @@ def test_names_from_the_data_show_literally(db_path):
     build_store(db_path, pipelines=pipeline_rows("P", stages), deals=deals, events=events).close()
     at = run_page(PAGE, {"filter_as_of": "2026-11-20"})
     assert not at.exception
-    assert metrics(at)["Most deals lost at (3, 100% of all lost)"][0] == r"\*Intro\*"
+    assert metrics(at)["Most deals lost at"] == (r"\*Intro\*", "3 lost deals, 100% of all")
     assert table(at, "Owner")["Owner"].tolist() == ["**Boss**"]
     at.selectbox(key="funnel_drill_pick").select("*Intro*").run()
     shown = table(at, "Deal ID")

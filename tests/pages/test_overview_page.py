@@ -60,7 +60,7 @@ def expected_tiles(con, f: Filters, pf: Filters) -> dict[str, tuple[str, str]]:
                        figures.delta_points(goal.attainment, goal_before.attainment)),
         "Pace": (formatting.percent(goal.pace), ""),
         "Forecast": (money(outlook.forecast), delta(outlook.forecast, whole_before["won_amount"])),
-        figures.rate_label("Win rate", int(rate["n"]), bool(rate["small_sample"])): (
+        formatting.rate_label("Win rate", int(rate["n"]), bool(rate["small_sample"])): (
             formatting.percent(rate["rate"]),
             figures.delta_points(rate["rate"], rate_before["rate"]),
         ),

@@ -141,6 +141,10 @@ def test_every_choice_has_a_distinct_label():
         (formatting.money, (1234567.4, "JPY"), "¥1,234,567"),
         (formatting.money, (1234567.4, "USD", True), "$1.2M"),
         (formatting.money, (9999.0, "USD", True), "$9,999"),
+        (formatting.money, (12_345_678.0, "USD", True), "$12.3M"),
+        (formatting.money, (123_456_789.0, "USD", True), "$123M"),
+        (formatting.money, (-1_234_567.0, "USD", True), "-$1.2M"),
+        (formatting.money, (12_345_678.0, None, True), "12.3M"),
         (formatting.money, (1234.4, None), "1,234"),
         (formatting.money, (None, "USD"), "—"),
         (formatting.percent, (0.4234,), "42%"),
@@ -157,6 +161,8 @@ def test_every_choice_has_a_distinct_label():
         (formatting.day_range, (date(2025, 1, 3), date(2025, 1, 3)), "Jan 3, 2025"),
         (formatting.day_range, (None, None), "—"),
         (formatting.share, (1, 3), "33%"),
+        (formatting.rate_label, ("Win rate", 428, False), "Win rate (n=428)"),
+        (formatting.rate_label, ("Win rate", 12, True), "Win rate (n=12, small sample)"),
         (formatting.share, (0, 0), "—"),
         (formatting.escape_markdown, ("*bold* _x_ [a](b) $1",), r"\*bold\* \_x\_ \[a\]\(b\) \$1"),
         (formatting.escape_markdown, ("/tmp/a_b.duckdb",), r"/tmp/a\_b\.duckdb"),
@@ -178,6 +184,7 @@ def test_formats(function, args, expected):
         (formatting.percent, (0.4234, 1), "42.3%"),
         (formatting.days, (12.0,), "12 日"),
         (formatting.day, (date(2025, 1, 3),), "2025/01/03"),
+        (formatting.rate_label, ("勝率", 12, True), "勝率 (n=12、少数サンプル)"),
     ],
 )
 def test_formats_in_japanese(japanese, function, args, expected):
@@ -185,8 +192,12 @@ def test_formats_in_japanese(japanese, function, args, expected):
 
 
 def test_compact_amounts_in_japanese_count_in_man(japanese):
-    # Japanese groups large numbers by 10,000 (万): 1,234,567 is 123.5万.
-    assert formatting.money(1234567.4, "JPY", compact=True) == "￥123.5万"
+    # Japanese groups large numbers by 10,000 (万): 1,234,567 is 123.5万, shown as 123万 since
+    # three digits are enough on a tile; 10,305,000 is 1030.5万, shown as 1030万 (half to even).
+    assert formatting.money(1234567.4, "JPY", compact=True) == "￥123万"
+    assert formatting.money(10_305_000.0, "USD", compact=True) == "$1030万"
+    assert formatting.money(21_180_000.0, "USD", compact=True) == "$2118万"
+    assert formatting.money(512_345.0, "USD", compact=True) == "$51.2万"
 
 
 @pytest.fixture

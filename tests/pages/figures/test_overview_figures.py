@@ -49,12 +49,9 @@ def test_deltas_and_rates():
     assert figures.delta_points(None, 0.3) is None
     assert figures.delta_days(36.0, 42.0) == "-6 days"
     assert figures.delta_days(42.0, 36.0) == "+6 days"
-    assert figures.rate_label("Win rate", 428, False) == "Win rate (n=428)"
-    assert figures.rate_label("Win rate", 12, True) == "Win rate (n=12, small sample)"
     assert figures.coverage_text(3.456) == "3.5×"
     assert figures.coverage_text(None) == "—"
     set_language(JAPANESE)
-    assert figures.rate_label("勝率", 12, True) == "勝率 (n=12、少数サンプル)"
     assert figures.delta_money(2_000_000.0, 0.0, "USD") == "+$200万"
 
 
