@@ -66,9 +66,9 @@ ev AS (
     FROM stage_visits GROUP BY deal_id
 ),
 act AS (
-    SELECT deal_id, min(completed_at) AS first_activity_at,
+    SELECT deal_id, count(*) AS activity_count, min(completed_at) AS first_activity_at,
            max(completed_at) AS last_activity_at
-    FROM activities WHERE deal_id IS NOT NULL AND completed_at IS NOT NULL GROUP BY deal_id
+    FROM activities WHERE deal_id IS NOT NULL GROUP BY deal_id
 ),
 stages AS (SELECT pipeline, count(*) AS n_stages FROM pipelines_stages GROUP BY pipeline),
 fx AS (
@@ -102,7 +102,8 @@ SELECT d.*,
        ev.first_event_at,
        ev.last_event_at,
        act.first_activity_at,
-       act.last_activity_at
+       act.last_activity_at,
+       coalesce(act.activity_count, 0) AS activity_count
 FROM d
 LEFT JOIN ev ON ev.deal_id = d.deal_id
 LEFT JOIN act ON act.deal_id = d.deal_id

@@ -31,15 +31,9 @@ def data_as_of(con: duckdb.DuckDBPyConnection, today: date | None = None) -> dat
     return last
 
 
-# Each stage event with the position of the stage before it (open stages only).
-_MOVES = """
-    WITH moves AS (
-        SELECT e.deal_id, p.position,
-               lag(p.position) OVER (PARTITION BY e.deal_id ORDER BY e.entered_at) AS prev
-        FROM stage_events e JOIN deals d USING (deal_id)
-        JOIN pipelines_stages p ON p.pipeline = d.pipeline AND p.stage = e.stage
-    )
-"""
+# A stage visit that follows another visit of an open stage (positions are those of the deal's
+# pipeline; an outcome or an unknown stage has none): the moves the transition matrix counts.
+_OPEN_MOVE = "position IS NOT NULL AND prev_position IS NOT NULL"
 
 # key, label, SQL counting the records (as-of date bound as the only parameter where used).
 _CHECKS: tuple[tuple[str, str, str], ...] = (
@@ -76,12 +70,12 @@ _CHECKS: tuple[tuple[str, str, str], ...] = (
     (
         "skipped_stages",
         "stage moves that skipped at least one stage",
-        f"{_MOVES} SELECT count(*) FROM moves WHERE position > prev + 1",
+        f"SELECT count(*) FROM stage_visits WHERE {_OPEN_MOVE} AND position > prev_position + 1",
     ),
     (
         "backward_moves",
         "stage moves back to an earlier stage",
-        f"{_MOVES} SELECT count(*) FROM moves WHERE position < prev",
+        f"SELECT count(*) FROM stage_visits WHERE {_OPEN_MOVE} AND position < prev_position",
     ),
     (
         "unknown_stage",
@@ -95,8 +89,8 @@ _CHECKS: tuple[tuple[str, str, str], ...] = (
     (
         "events_without_deal",
         "stage events of deals that are not loaded",
-        "SELECT count(*) FROM stage_events e WHERE NOT EXISTS "
-        "(SELECT 1 FROM deals d WHERE d.deal_id = e.deal_id)",
+        # stage_visits holds one row per event of a loaded deal.
+        "SELECT (SELECT count(*) FROM stage_events) - (SELECT count(*) FROM stage_visits)",
     ),
     (
         "deals_without_organization",
@@ -107,8 +101,9 @@ _CHECKS: tuple[tuple[str, str, str], ...] = (
     (
         "activities_without_deal",
         "activities referring to a deal that is not loaded",
-        "SELECT count(*) FROM activities a WHERE a.deal_id IS NOT NULL AND NOT EXISTS "
-        "(SELECT 1 FROM deals d WHERE d.deal_id = a.deal_id)",
+        # deal_facts counts each loaded deal's activities: a count, not a join of every activity.
+        "SELECT (SELECT count(deal_id) FROM activities) "
+        "- (SELECT coalesce(sum(activity_count), 0) FROM deal_facts)",
     ),
     (
         "leads_without_deal",

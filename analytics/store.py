@@ -71,11 +71,20 @@ def _migration_3(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _migration_4(con: duckdb.DuckDBPyConnection) -> None:
+    # deal_facts gained activity_count, and closed deals now close at their outcome event when
+    # that comes before the stored close date: both need the derived tables rebuilt.
+    from analytics import derived
+
+    derived.refresh(con)
+
+
 # Each entry moves the schema from version i to i + 1; append, never edit.
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
+    _migration_4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

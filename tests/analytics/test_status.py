@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from analytics import store
+from analytics import derived, store
 from analytics.quality import data_as_of, quality_counts
 from analytics.status import history_fidelity, store_status
 
@@ -69,6 +69,8 @@ def con(tmp_path):
         "INSERT INTO leads (lead_id, created_at, status, deal_id) VALUES "
         "('L1', '2023-12-01', 'converted', 'D1'), ('L2', '2023-12-02', 'converted', 'D55')"
     )
+    # Rows written by hand, not through the importer: rebuild what every write rebuilds.
+    derived.refresh(c)
     yield c
     c.close()
 
@@ -126,3 +128,33 @@ def test_empty_store_status(tmp_path):
     assert status.fidelity_summary == "no deals loaded"
     assert all(t.rows == 0 for t in status.tables)
     assert all(q.count == 0 for q in status.quality)
+
+
+def test_stage_moves_are_those_between_open_stages(tmp_path):
+    c = store.connect(tmp_path / "moves.duckdb")
+    c.executemany("INSERT INTO pipelines_stages VALUES (?, ?, ?, ?, ?)", PIPELINE)
+    c.execute(
+        "INSERT INTO deals (deal_id, pipeline, stage, status, created_at) VALUES "
+        "('R1', 'Default', 'Closing', 'open', '2024-01-01'), "
+        "('R2', 'Default', 'Proposal', 'open', '2024-01-01')"
+    )
+    c.executemany(
+        "INSERT INTO stage_events VALUES (?, ?, ?, 'history')",
+        [
+            # R1 is lost, then reopened straight at Closing: a reopening, not a skipped stage.
+            ("R1", "Prospecting", "2024-01-01"),
+            ("R1", "Lost", "2024-01-05"),
+            ("R1", "Closing", "2024-01-09"),
+            # R2: two rows in Proposal (a Salesforce amount change) are no move at all, then it
+            # goes back to Prospecting and on to Closing, skipping Proposal.
+            ("R2", "Prospecting", "2024-01-01"),
+            ("R2", "Proposal", "2024-01-02"),
+            ("R2", "Proposal", "2024-01-03"),
+            ("R2", "Prospecting", "2024-01-04"),
+            ("R2", "Closing", "2024-01-05"),
+        ],
+    )
+    derived.refresh(c)
+    counts = {q.key: q.count for q in quality_counts(c, as_of=date(2024, 2, 1))}
+    c.close()
+    assert (counts["skipped_stages"], counts["backward_moves"]) == (1, 1)
