@@ -236,24 +236,38 @@ def activities_per_won_deal(con: duckdb.DuckDBPyConnection, filters: Filters) ->
     end = as_of_end(as_of)
     where, params = deal_conditions(con, filters, "f")
     period, period_params = period_condition("f.closed_at", filters)
-    frame = con.execute(
+    won = f"""
+        FROM deal_facts AS f
+        WHERE f.status = 'won' AND f.closed_at < ? AND {period} AND {where}
+    """
+    won_params = [end, *period_params, *params]
+    # A deal whose last completed activity precedes the as-of date had all of its completed
+    # activities by then (deal_facts counts them); only the others need their activities read.
+    won_deals, settled, unsettled = con.execute(
         f"""
-        WITH won AS (
-            SELECT f.deal_id FROM deal_facts AS f
-            WHERE f.status = 'won' AND f.closed_at < ? AND {period} AND {where}
-        )
-        SELECT (SELECT count(*) FROM won) AS won_deals,
-               (SELECT count(*) FROM activities AS a
-                WHERE a.completed_at < ? AND a.deal_id IN (SELECT deal_id FROM won))
-                   AS activities
+        SELECT count(*),
+               coalesce(sum(f.completed_activities)
+                        FILTER (WHERE f.last_activity_at IS NULL OR f.last_activity_at < ?), 0),
+               count(*) FILTER (WHERE f.last_activity_at >= ?)
+        {won}
         """,
-        [end, *period_params, *params, end],
-    ).df()
-    frame["per_deal"] = [
-        stats.ratio(int(n), int(w))
-        for n, w in zip(frame["activities"], frame["won_deals"], strict=True)
-    ]
-    return frame
+        [end, end, *won_params],
+    ).fetchone()
+    late = 0
+    if unsettled:
+        late = con.execute(
+            f"""
+            SELECT count(*) FROM activities AS a
+            WHERE a.completed_at < ? AND a.deal_id IN (
+                SELECT f.deal_id {won} AND f.last_activity_at >= ?)
+            """,
+            [end, *won_params, end],
+        ).fetchone()[0]
+    activities = int(settled) + late
+    return pd.DataFrame(
+        [{"won_deals": won_deals, "activities": activities,
+          "per_deal": stats.ratio(activities, won_deals)}]
+    )  # fmt: skip
 
 
 def time_to_first_activity(
@@ -332,22 +346,18 @@ def follow_up_coverage(
     end = as_of_end(as_of)
     where, params = deal_conditions(con, filters, "f")
     period, period_params = period_condition("f.closed_at", filters)
+    # deal_facts.follow_up_at is the deal's first follow-up on or after its close date: the deal
+    # is covered exactly when that one falls in the window and before the as-of date.
     won, covered = con.execute(
         f"""
-        WITH won AS (
-            SELECT f.deal_id, CAST(f.closed_at AS DATE) AS closed_date FROM deal_facts AS f
-            WHERE f.status = 'won' AND f.closed_at < ? AND {period} AND {where}
-        ),
-        covered AS (
-            SELECT DISTINCT w.deal_id
-            FROM won AS w
-            JOIN activities AS a ON a.deal_id = w.deal_id
-            WHERE a.type = 'follow_up' AND a.completed_at < ?
-              AND CAST(a.completed_at AS DATE) - w.closed_date BETWEEN 0 AND ?
-        )
-        SELECT (SELECT count(*) FROM won), (SELECT count(*) FROM covered)
+        SELECT count(*),
+               count(*) FILTER (
+                   WHERE f.follow_up_at < ?
+                     AND CAST(f.follow_up_at AS DATE) - CAST(f.closed_at AS DATE) <= ?)
+        FROM deal_facts AS f
+        WHERE f.status = 'won' AND f.closed_at < ? AND {period} AND {where}
         """,
-        [end, *period_params, *params, end, window_days],
+        [end, window_days, end, *period_params, *params],
     ).fetchone()
     low, high = stats.wilson(covered, won)
     return pd.DataFrame(

@@ -66,9 +66,18 @@ ev AS (
     FROM stage_visits GROUP BY deal_id
 ),
 act AS (
-    SELECT deal_id, count(*) AS activity_count, min(completed_at) AS first_activity_at,
-           max(completed_at) AS last_activity_at
+    SELECT deal_id, count(*) AS activity_count, count(completed_at) AS completed_activities,
+           min(completed_at) AS first_activity_at, max(completed_at) AS last_activity_at
     FROM activities WHERE deal_id IS NOT NULL GROUP BY deal_id
+),
+-- A won deal's first follow-up completed on or after its close date: whether a deal was
+-- followed up within any window, by any as-of date, follows from it alone.
+follow_up AS (
+    SELECT a.deal_id, min(a.completed_at) AS follow_up_at
+    FROM activities AS a JOIN d ON d.deal_id = a.deal_id
+    WHERE a.type = 'follow_up' AND d.status = 'won'
+      AND CAST(a.completed_at AS DATE) >= CAST(d.closed_at AS DATE)
+    GROUP BY a.deal_id
 ),
 stages AS (SELECT pipeline, count(*) AS n_stages FROM pipelines_stages GROUP BY pipeline),
 fx AS (
@@ -103,10 +112,13 @@ SELECT d.*,
        ev.last_event_at,
        act.first_activity_at,
        act.last_activity_at,
-       coalesce(act.activity_count, 0) AS activity_count
+       coalesce(act.activity_count, 0) AS activity_count,
+       coalesce(act.completed_activities, 0) AS completed_activities,
+       follow_up.follow_up_at
 FROM d
 LEFT JOIN ev ON ev.deal_id = d.deal_id
 LEFT JOIN act ON act.deal_id = d.deal_id
+LEFT JOIN follow_up ON follow_up.deal_id = d.deal_id
 LEFT JOIN pipelines_stages AS p ON p.pipeline = d.pipeline AND p.stage = d.stage
 LEFT JOIN stages AS s ON s.pipeline = d.pipeline
 LEFT JOIN conv ON conv.currency = d.currency AND conv.rate_day = {rate_day}

@@ -443,3 +443,57 @@ def test_activity_invariants(deals, activities, as_of_day, start_day, length):
             assert per_deal["won_deals"] == coverage["won_deals"]
         finally:
             con.close()
+
+
+won_deals_st = st.lists(
+    st.tuples(st.just("Aiko"), st.just("East"), st.sampled_from(["won", "won", "open"]),
+              st.integers(0, 20), st.integers(0, 10)),
+    min_size=1, max_size=3,
+)  # fmt: skip
+follow_ups_st = st.lists(
+    st.tuples(
+        st.just("Aiko"), st.sampled_from(["follow_up", "follow_up", "call"]),
+        st.integers(0, 2), st.none(),
+        st.one_of(st.none(), st.integers(0, 50 * 24)),  # completed, hours after BASE
+    ),
+    min_size=1, max_size=8,
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(won_deals_st, follow_ups_st, st.integers(5, 50), st.data())
+def test_won_deal_activity_counts_match_their_definition(deals, activities, as_of_day, data):
+    # Counted straight from the rows: deals won by the as-of date, their activities completed
+    # by then, and those with a follow-up 0..window days after the win.
+    as_of = (BASE + timedelta(days=as_of_day)).date()
+    filters = Filters(None, None, as_of)
+    end = datetime.combine(as_of + timedelta(days=1), datetime.min.time())
+    closed = {
+        f"D{i}": BASE + timedelta(days=c + k)
+        for i, (_, _, s, c, k) in enumerate(deals)
+        if s == "won" and BASE + timedelta(days=c + k) < end
+    }
+    done = [
+        (f"D{link}", kind, BASE + timedelta(hours=hours))
+        for _, kind, link, _, hours in activities
+        if link < len(deals) and hours is not None and BASE + timedelta(hours=hours) < end
+    ]
+    gaps = {(at.date() - closed[deal].date()).days for deal, _, at in done if deal in closed}
+    # Windows ending on a follow-up's own day and on the day before test both edges.
+    window = data.draw(st.sampled_from(sorted({30} | {g for g in gaps if g >= 0}
+                                              | {g - 1 for g in gaps if g >= 1})))  # fmt: skip
+    expected_activities = sum(1 for deal, _, _ in done if deal in closed)
+    expected_covered = len({
+        deal for deal, kind, at in done
+        if deal in closed and kind == "follow_up"
+        and 0 <= (at.date() - closed[deal].date()).days <= window
+    })  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        con = generated_store(tmp, deals, activities)
+        try:
+            per_deal = activities_per_won_deal(con, filters).iloc[0]
+            coverage = follow_up_coverage(con, filters, window_days=window).iloc[0]
+        finally:
+            con.close()
+    assert (per_deal["won_deals"], per_deal["activities"]) == (len(closed), expected_activities)
+    assert (coverage["won_deals"], coverage["covered"]) == (len(closed), expected_covered)
