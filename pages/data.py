@@ -23,7 +23,7 @@ from analytics.status import (
     pipelines,
     table_sizes,
 )
-from pages.shared import formatting, widgets
+from pages.shared import formatting, messages, widgets
 from pages.shared.layout import PageContext, page_setup, show_error
 from pages.shared.locale import _
 
@@ -122,7 +122,12 @@ def fidelity_sentence(fidelity: dict[str, int]) -> str:
 
 
 def translated(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return frame with its column names in the interface language."""
+    """Return frame with its column names, and the importer's messages, in the interface
+    language."""
+    frame = frame.copy()
+    for column in ("Problem", "Note"):
+        if column in frame.columns:
+            frame[column] = frame[column].map(messages.message)
     return frame.rename(columns=_)
 
 

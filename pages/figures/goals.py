@@ -13,7 +13,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from pages.shared import formatting, theme
+from pages.shared import formatting, messages, theme
 from pages.shared.locale import JAPANESE, _, language
 
 STATUS_LABELS = {
@@ -350,7 +350,7 @@ def in_scope_order(progress: pd.DataFrame) -> pd.DataFrame:
 def problems_table(problems: list) -> pd.DataFrame:
     """Return import or edit problems as a table: row, column, value, what is wrong."""
     return pd.DataFrame(
-        [(p.row, p.column, p.value, p.message) for p in problems],
+        [(p.row, p.column, p.value, messages.message(p.message)) for p in problems],
         columns=[_("Row"), _("Column"), _("Value"), _("Problem")],
     )
 

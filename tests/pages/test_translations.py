@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ast
-import importlib
-import pkgutil
 import string
 from pathlib import Path
 
@@ -70,11 +68,10 @@ def test_catalogs_agree_where_they_share_a_text():
     # module order decide which one every page shows.
     first: dict[str, tuple[str, str]] = {}
     clashes = []
-    for module in pkgutil.iter_modules(package.__path__):
-        for text, japanese in importlib.import_module(
-            f"{package.__name__}.{module.name}"
-        ).JA.items():
+    for module in package.catalogs():
+        name = module.__name__.rsplit(".", 1)[-1]
+        for text, japanese in module.JA.items():
             if text in first and first[text][1] != japanese:
-                clashes.append((text, first[text], (module.name, japanese)))
-            first.setdefault(text, (module.name, japanese))
+                clashes.append((text, first[text], (name, japanese)))
+            first.setdefault(text, (name, japanese))
     assert clashes == []

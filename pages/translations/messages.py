@@ -1,0 +1,177 @@
+"""Japanese for the importer's messages (problems found in a file), matched by pattern.
+
+The analytics package writes its messages in English with the values that caused them inside
+(stage names, column names, row numbers). Each entry is a pattern that matches one kind of
+message whole, with named groups for those values, and the Japanese text they go back into.
+`tests/pages/test_messages.py` feeds every broken file of the bad-input suite through the
+importer and checks that each message it gives finds its entry here.
+"""
+
+PATTERNS: tuple[tuple[str, str], ...] = (
+    # --- the file as a whole
+    (r"the file is empty", "ファイルが空です"),
+    (r"the file is empty: it has no header row", "ファイルが空です (見出し行がありません)"),
+    (r"the file has a header but no data rows", "見出し行はありますが、データ行がありません"),
+    (
+        r"the file is not text in a supported encoding \(UTF-8, UTF-16 or Shift_JIS/CP932\); "
+        r"save it as CSV UTF-8 and try again",
+        "対応している文字コード (UTF-8、UTF-16、Shift_JIS/CP932) のテキストではありません。"
+        "CSV UTF-8 で保存し直してください",
+    ),
+    (
+        r"the file cannot be read as Parquet: (?P<detail>.*)",
+        "Parquet ファイルとして読み込めません: {detail}",
+    ),
+    (
+        r"the file cannot be read as an Excel workbook: (?P<detail>.*)",
+        "Excel ブックとして読み込めません: {detail}",
+    ),
+    (r"the workbook's first sheet is empty", "ブックの最初のシートが空です"),
+    (
+        r"the header names this column twice; rename one",
+        "見出しに同じ列名が 2 回あります。どちらかの名前を変えてください",
+    ),
+    (
+        r"the row has fewer fields than the header \(truncated row\?\)",
+        "行の項目数が見出しより少なくなっています (行が途中で切れていませんか)",
+    ),
+    (r"the row has more fields than the header", "行の項目数が見出しより多くなっています"),
+    (r"the row is longer than (?P<size>\d+) MB", "行が {size} MB を超えています"),
+    (r"a quote character is misplaced", '引用符 (") の位置が正しくありません'),
+    (
+        r"required column for (?P<kind>\w+) is missing \(looked for headers such as "
+        r"(?P<examples>.*)\); name it with --map (?P<column>\w+)=<column>",
+        "{kind} に必要な列がありません ({examples} などの見出しを探しました)。"
+        "--map {column}=<列名> で指定するか、上の列の対応で選んでください",
+    ),
+    (r"and (?P<n>\d+) more rows with this problem", "ほかに {n} 行に同じ問題があります"),
+    # --- cell values
+    (r"this value is required but the cell is empty", "必須の値ですが、セルが空です"),
+    (r"not a date or time this importer can read", "読み取れる日付・日時ではありません"),
+    (
+        r"ambiguous date: it reads as both day/month and month/day, and no value in the file "
+        r"tells which; import again with --date-order dmy or --date-order mdy",
+        "日付があいまいです: 日/月とも月/日とも読め、ファイル内にどちらかを決める値がありません。"
+        "--date-order dmy か --date-order mdy を付けて取り込み直してください",
+    ),
+    (r"not a number", "数値ではありません"),
+    (r"not a whole number", "整数ではありません"),
+    (
+        r"not an amount \(expected a number such as 12500, 12,500.00 or \$12,500\)",
+        "金額ではありません (12500、12,500.00、$12,500 のような数値を入れてください)",
+    ),
+    (r"negative values are not allowed here", "この列に負の値は使えません"),
+    (
+        r"not a yes/no value \(expected true/false, 1/0, yes/no\)",
+        "はい/いいえの値ではありません (true/false、1/0、yes/no のいずれか)",
+    ),
+    (
+        r"not a currency code \(expected ISO 4217 such as USD, EUR, JPY, or \$ € £ ¥\)",
+        "通貨コードではありません (USD、EUR、JPY などの ISO 4217、または $ € £ ¥)",
+    ),
+    (
+        r"not a deal status \(expected open, won or lost\)",
+        "商談の状態ではありません (open、won、lost のいずれか)",
+    ),
+    (
+        r"not a lead status \(expected new, working, converted or disqualified, or the CRM's "
+        r"wording of them such as \"Open - Not Contacted\" or \"Closed - Converted\"\)",
+        "リードの状態ではありません (new、working、converted、disqualified、または "
+        '"Open - Not Contacted"、"Closed - Converted" のような CRM の表記)',
+    ),
+    (
+        r"not a target metric \(expected one of (?P<metrics>.*)\)",
+        "目標の指標ではありません ({metrics} のいずれか)",
+    ),
+    (
+        r"not a target scope \(expected one of (?P<scopes>.*)\)",
+        "目標の対象ではありません ({scopes} のいずれか)",
+    ),
+    (r"the period ends before it starts", "期間の終わりが始まりより前です"),
+    (
+        r"a team or owner target needs the team's or owner's name",
+        "チームまたは担当者の目標には、チーム名か担当者名が必要です",
+    ),
+    (
+        r"a probability is a share from 0 to 1, or a percentage from 0 to 100",
+        "確率は 0〜1 の割合か、0〜100 の百分率で入れてください",
+    ),
+    (r"an exchange rate must be greater than 0", "為替レートは 0 より大きい値にしてください"),
+    (
+        r"the file gives this currency another rate on the same date",
+        "同じ日付にこの通貨の別のレートがあります",
+    ),
+    # --- rows that contradict each other
+    (
+        r"duplicate ID with different content \(rows (?P<rows>[\d, ]+)\)",
+        "内容の異なる重複 ID です (行 {rows})",
+    ),
+    (
+        r"the same deal ID is in (?P<file>.+) \(row (?P<row>\d+)\) with different content; "
+        r"import successive exports one at a time, or name them with their export dates "
+        r"\(deals_2024-02-01\.csv\)",
+        "同じ商談 ID が {file} ({row} 行目) に異なる内容で含まれています。続けて出力したファイル"
+        "は一つずつ取り込むか、ファイル名に出力日を付けてください (deals_2024-02-01.csv)",
+    ),
+    (r"every deal needs a stage", "すべての商談にステージが必要です"),
+    (r"every history row needs a stage", "履歴のすべての行にステージが必要です"),
+    (
+        r"the stage contradicts the deal's status \((?P<status>[^)]*)\)",
+        "ステージが商談の状態 ({status}) と矛盾しています",
+    ),
+    (
+        r"two stages of pipeline (?P<pipeline>\".*\") have the same position",
+        "パイプライン {pipeline} の二つのステージが同じ順番になっています",
+    ),
+    (
+        r"(?P<stage>\".*\") is not a stage of pipeline (?P<pipeline>\".*\") \(its stages: "
+        r"(?P<stages>.*); (?P<n>\d+) rows\)\. Declare the stages in order, e\.g\. "
+        r"(?P<example>--pipeline .*), or on the Data page",
+        "{stage} はパイプライン {pipeline} のステージではありません (ステージ: {stages}、"
+        "{n} 行)。ステージを順番どおりに定義してください。例: {example}。"
+        "データページの「パイプライン」タブでも定義できます",
+    ),
+    (
+        r"its columns are not those of a table the dashboard uses; to import it anyway, import "
+        r"it by itself with --kind and one of (?P<kinds>.*)",
+        "ダッシュボードが使う表の列ではありません。取り込む場合は、このファイルだけを --kind "
+        "({kinds} のいずれか) を付けて取り込んでください",
+    ),
+    # --- data-quality notes: rows imported (or skipped) and counted, not refused
+    (r"rows have no value", "値のない行"),
+    (
+        r"activities have no type and were recorded as tasks",
+        "種類のない活動 (タスクとして記録しました)",
+    ),
+    (
+        r"activities have the custom type (?P<type>\".*\")",
+        "独自の種類 {type} の活動",
+    ),
+    (
+        r"closed deals close before they were created \(kept; left out of durations\)",
+        "作成日より前にクローズした商談 (取り込み済み。期間の計算からは除外)",
+    ),
+    (r"closed deals have no close date", "クローズ日のないクローズ済み商談"),
+    (r"deleted activities were skipped", "削除済みの活動 (取り込みませんでした)"),
+    (r"deleted deals were skipped", "削除済みの商談 (取り込みませんでした)"),
+    (r"deleted history rows were skipped", "削除済みの履歴行 (取り込みませんでした)"),
+    (
+        r"history rows belong to deals that are not loaded \(kept; they link up when the deals "
+        r"are imported\)",
+        "未読み込みの商談の履歴行 (取り込み済み。商談を取り込むと結び付きます)",
+    ),
+    (
+        r"rows refer to (?P<target>[\w ]+) that are not loaded \(kept; they link up when those "
+        r"are imported\)",
+        "未読み込みの {target} を参照する行 (取り込み済み。取り込むと結び付きます)",
+    ),
+    (
+        r"rows repeat another row exactly and were merged",
+        "ほかの行とまったく同じ行 (一つにまとめました)",
+    ),
+    (
+        r"rows repeat another row's currency, date and rate exactly and were merged",
+        "通貨・日付・レートがほかの行と同じ行 (一つにまとめました)",
+    ),
+    (r"rows not imported: (?P<reason>.*)", "取り込まなかった行: {reason}"),
+)

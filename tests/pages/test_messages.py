@@ -1,0 +1,104 @@
+"""The importer's messages in Japanese: every problem the bad-input suite provokes has an entry."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from analytics import importer, store
+from analytics.errors import ImportRejected
+from pages.shared import messages
+from pages.shared.locale import ENGLISH, JAPANESE, set_language
+from pages.translations.messages import PATTERNS
+from tests.analytics.test_bad_input import BROKEN, input_file
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def provoked(tmp_path_factory) -> dict[str, str]:
+    """Return every problem message the broken files give, with the file that gave it."""
+    folder = tmp_path_factory.mktemp("broken")
+    found: dict[str, str] = {}
+    con = store.connect(folder / "empty.duckdb")
+    try:
+        for name, *_ in BROKEN:
+            try:
+                importer.import_files(con, [input_file(name, folder)], dry_run=True)
+            except ImportRejected as rejected:
+                for problem in rejected.problems:
+                    found.setdefault(problem.message, name)
+    finally:
+        con.close()
+    return found
+
+
+@pytest.fixture(scope="module")
+def noted(tmp_path_factory) -> dict[str, str]:
+    """Return every data-quality note the CRM export fixtures give, with the file that gave it."""
+    folder = tmp_path_factory.mktemp("noted")
+    found: dict[str, str] = {}
+    for i, path in enumerate(sorted((FIXTURES / "crm").rglob("*.csv"))):
+        con = store.connect(folder / f"{i}.duckdb")
+        try:
+            result = importer.import_files(con, [path], dry_run=True)
+        except ImportRejected:
+            continue
+        finally:
+            con.close()
+        for report in result.files:
+            for note in report.notes:
+                found.setdefault(note.message, path.name)
+    return found
+
+
+def test_the_fixtures_give_many_kinds_of_message(provoked, noted):
+    assert len(provoked) >= 30
+    assert len(noted) >= 8
+
+
+def test_every_message_has_exactly_one_entry(provoked, noted):
+    for text, name in {**provoked, **noted}.items():
+        matching = [p for p, _ in PATTERNS if re.fullmatch(p, text, re.DOTALL)]
+        assert len(matching) == 1, f"{name}: {text!r} matches {len(matching)} entries"
+
+
+def test_values_inside_a_message_survive_translation(provoked, noted):
+    # Stage, pipeline and file names, row numbers: what the user needs to find the problem.
+    for text in {**provoked, **noted}:
+        japanese = messages.japanese(text)
+        for quoted in re.findall(r'"[^"]*"', text):
+            if quoted.strip('"') not in ("Open - Not Contacted", "Closed - Converted"):
+                assert quoted in japanese, (text, japanese)
+        for number in re.findall(r"\d+", text):
+            assert number in japanese, (text, japanese)
+
+
+@pytest.mark.parametrize(
+    ("english", "japanese"),
+    [
+        ("not a number", "数値ではありません"),
+        ("duplicate ID with different content (rows 3, 5)", "内容の異なる重複 ID です (行 3, 5)"),
+        ("and 12 more rows with this problem", "ほかに 12 行に同じ問題があります"),
+        (
+            "rows not imported: the file has a header but no data rows",
+            "取り込まなかった行: 見出し行はありますが、データ行がありません",
+        ),
+        ("a message nobody translated", "a message nobody translated"),
+    ],
+)
+def test_message_follows_the_interface_language(english, japanese):
+    set_language(JAPANESE)
+    try:
+        assert messages.message(english) == japanese
+    finally:
+        set_language(ENGLISH)
+    assert messages.message(english) == english
+
+
+def test_every_pattern_compiles_and_every_template_uses_its_groups():
+    for pattern, text in PATTERNS:
+        groups = set(re.compile(pattern).groupindex)
+        assert set(re.findall(r"{(\w+)}", text)) == groups, pattern
