@@ -175,184 +175,191 @@ with tiles[-1]:
     widgets.kpi(_("Stalled"), formatting.count(len(stalled)), definition=weekly.STALLED_DEALS)
 
 changed, lists, slippage = st.tabs(
-    [_("What changed"), _("Action lists per rep"), _("Slippage scorecard")]
+    [_("What changed"), _("Action lists per rep"), _("Slippage scorecard")],
+    key="weekly_tab",
+    on_change="rerun",
 )
 
+# Only the open tab is drawn (the others' .open is False); their data is already loaded for
+# the tiles and the meeting pack.
 with changed:
-    with st.container(border=True):
-        st.subheader(_("The week’s movements"), anchor=False)
-        if (moves["deals"] == 0).all():
-            widgets.empty_state(
-                _("Nothing moved in this window."),
-                _("Widen the dates or clear the owner, team or pipeline filters."),
-            )
-        else:
-            chart_side, table_side = st.columns([3, 2], gap="large")
-            with chart_side:
+    if changed.open is not False:
+        with st.container(border=True):
+            st.subheader(_("The week’s movements"), anchor=False)
+            if (moves["deals"] == 0).all():
+                widgets.empty_state(
+                    _("Nothing moved in this window."),
+                    _("Widen the dates or clear the owner, team or pipeline filters."),
+                )
+            else:
+                chart_side, table_side = st.columns([3, 2], gap="large")
+                with chart_side:
+                    event = widgets.chart(
+                        figures.movements_chart(moves, currency),
+                        key="weekly_moves_chart",
+                        name="weekly-movements",
+                        select=True,
+                    )
+                with table_side:
+                    st.dataframe(
+                        figures.movements_table(moves, currency),
+                        hide_index=True,
+                        key="weekly_moves_table",
+                    )
+                    widgets.download_csv(moves, "weekly-movements", key="weekly_moves_csv")
+                    widgets.how_computed(
+                        weekly.WEEKLY_NEW,
+                        weekly.WEEKLY_ADVANCED,
+                        weekly.WEEKLY_MOVED_BACK,
+                        key="weekly_moves_how",
+                    )
+                kind = widgets.drill_pick(
+                    _("Show the deals of a movement"),
+                    weekly.KINDS,
+                    event,
+                    key="weekly_moves",
+                    from_point=lambda p: (p.get("customdata") or [None])[0],
+                    format_func=figures.kind_label,
+                )
+                if kind:
+                    widgets.deal_links(
+                        figures.deals_table(ctx.query(weekly.movement_deals, f, a, b, kind)),
+                        key="weekly_moves",
+                        name=f"weekly-{kind}",
+                    )
+        with st.container(border=True):
+            st.subheader(_("Pipeline waterfall"), anchor=False)
+            if (steps["deals"] == 0).all():
+                widgets.empty_state(
+                    _("No open pipeline in this window."),
+                    _("Widen the dates or clear the owner, team or pipeline filters."),
+                )
+            else:
                 event = widgets.chart(
-                    figures.movements_chart(moves, currency),
-                    key="weekly_moves_chart",
-                    name="weekly-movements",
+                    figures.waterfall_chart(steps, currency, a, b),
+                    key="weekly_waterfall_chart",
+                    name="weekly-waterfall",
                     select=True,
                 )
-            with table_side:
-                st.dataframe(
-                    figures.movements_table(moves, currency),
-                    hide_index=True,
-                    key="weekly_moves_table",
+                step = widgets.drill_pick(
+                    _("Show the deals of a step"),
+                    weekly.WATERFALL_STEPS,
+                    event,
+                    key="weekly_waterfall",
+                    from_point=lambda p: (p.get("customdata") or [None])[0],
+                    format_func=lambda s: figures.step_label(s, a, b),
                 )
-                widgets.download_csv(moves, "weekly-movements", key="weekly_moves_csv")
-                widgets.how_computed(
-                    weekly.WEEKLY_NEW,
-                    weekly.WEEKLY_ADVANCED,
-                    weekly.WEEKLY_MOVED_BACK,
-                    key="weekly_moves_how",
-                )
-            kind = widgets.drill_pick(
-                _("Show the deals of a movement"),
-                weekly.KINDS,
-                event,
-                key="weekly_moves",
-                from_point=lambda p: (p.get("customdata") or [None])[0],
-                format_func=figures.kind_label,
-            )
-            if kind:
-                widgets.deal_links(
-                    figures.deals_table(ctx.query(weekly.movement_deals, f, a, b, kind)),
-                    key="weekly_moves",
-                    name=f"weekly-{kind}",
-                )
-    with st.container(border=True):
-        st.subheader(_("Pipeline waterfall"), anchor=False)
-        if (steps["deals"] == 0).all():
+                if step:
+                    widgets.deal_links(
+                        figures.deals_table(ctx.query(meeting.waterfall_deals, f, a, b, step)),
+                        key="weekly_waterfall",
+                        name=f"weekly-waterfall-{step}",
+                    )
+                with st.expander(_("The waterfall's numbers")):
+                    st.dataframe(
+                        figures.waterfall_table(steps, currency, a, b),
+                        hide_index=True,
+                        key="weekly_waterfall_table",
+                    )
+                    widgets.download_csv(steps, "weekly-waterfall", key="weekly_waterfall_csv")
+            widgets.how_computed(weekly.PIPELINE_WATERFALL, key="weekly_waterfall_how")
+
+with lists:
+    if lists.open is not False:
+        if actions.empty:
             widgets.empty_state(
-                _("No open pipeline in this window."),
+                _("No slipped or stalled deals."),
                 _("Widen the dates or clear the owner, team or pipeline filters."),
             )
         else:
-            event = widgets.chart(
-                figures.waterfall_chart(steps, currency, a, b),
-                key="weekly_waterfall_chart",
-                name="weekly-waterfall",
-                select=True,
+            st.dataframe(
+                figures.actions_table(actions.head(LIST_ROWS), currency),
+                hide_index=True,
+                height=min(420, 38 + 35 * len(actions)),
+                key="weekly_reps",
             )
-            step = widgets.drill_pick(
-                _("Show the deals of a step"),
-                weekly.WATERFALL_STEPS,
-                event,
-                key="weekly_waterfall",
-                from_point=lambda p: (p.get("customdata") or [None])[0],
-                format_func=lambda s: figures.step_label(s, a, b),
-            )
-            if step:
-                widgets.deal_links(
-                    figures.deals_table(ctx.query(meeting.waterfall_deals, f, a, b, step)),
-                    key="weekly_waterfall",
-                    name=f"weekly-waterfall-{step}",
-                )
-            with st.expander(_("The waterfall's numbers")):
-                st.dataframe(
-                    figures.waterfall_table(steps, currency, a, b),
-                    hide_index=True,
-                    key="weekly_waterfall_table",
-                )
-                widgets.download_csv(steps, "weekly-waterfall", key="weekly_waterfall_csv")
-        widgets.how_computed(weekly.PIPELINE_WATERFALL, key="weekly_waterfall_how")
-
-with lists:
-    if actions.empty:
-        widgets.empty_state(
-            _("No slipped or stalled deals."),
-            _("Widen the dates or clear the owner, team or pipeline filters."),
-        )
-    else:
-        st.dataframe(
-            figures.actions_table(actions.head(LIST_ROWS), currency),
-            hide_index=True,
-            height=min(420, 38 + 35 * len(actions)),
-            key="weekly_reps",
-        )
-        if len(actions) > LIST_ROWS:
-            st.caption(
-                _("Showing {shown} of {n}; the full list:").format(
-                    shown=formatting.count(LIST_ROWS), n=formatting.count(len(actions))
-                )
-            )
-        widgets.download_csv(actions, "weekly-actions-per-rep", key="weekly_reps_csv")
-        rep = st.selectbox(
-            _("Rep"),
-            (ALL_REPS, *actions["owner"]),
-            format_func=lambda o: _("All reps") if o == ALL_REPS else o,
-            key=KEY_REP,
-        )
-        for title, frame, table, name, caption in (
-            (
-                _("Slipped deals"),
-                slipped,
-                figures.slipped_table,
-                "slipped",
-                _("Close date pushed out in the window, or past while still open at {b}."),
-            ),
-            (
-                _("Stalled deals"),
-                stalled,
-                figures.stalled_table,
-                "stalled",
-                _("Open at {b} and idle longer than their stage allows."),
-            ),
-        ):
-            mine = frame if rep == ALL_REPS else frame[frame["owner"].fillna(NONE) == rep]
-            with st.container(border=True):
-                st.subheader(f"{title} ({formatting.count(len(mine))})", anchor=False)
-                st.caption(caption.format(b=formatting.day(b)))
-                if mine.empty:
-                    widgets.empty_state(_("None for this rep."))
-                    continue
-                shown = mine.head(LIST_ROWS)
-                shown_table = table(shown, currency, owner=rep == ALL_REPS)
-                shown_table.insert(0, "deal_id", shown["deal_id"].to_numpy())
-                widgets.deal_links(
-                    shown_table,
-                    key=f"weekly_{name}",
-                    name=f"weekly-{name}",
-                )
-                if len(mine) > LIST_ROWS:
-                    st.caption(
-                        _("Showing {shown} of {n}; the full list:").format(
-                            shown=formatting.count(LIST_ROWS), n=formatting.count(len(mine))
-                        )
+            if len(actions) > LIST_ROWS:
+                st.caption(
+                    _("Showing {shown} of {n}; the full list:").format(
+                        shown=formatting.count(LIST_ROWS), n=formatting.count(len(actions))
                     )
-                    widgets.download_csv(mine, f"weekly-{name}-all", key=f"weekly_{name}_all")
+                )
+            widgets.download_csv(actions, "weekly-actions-per-rep", key="weekly_reps_csv")
+            rep = st.selectbox(
+                _("Rep"),
+                (ALL_REPS, *actions["owner"]),
+                format_func=lambda o: _("All reps") if o == ALL_REPS else o,
+                key=KEY_REP,
+            )
+            for title, frame, table, name, caption in (
+                (
+                    _("Slipped deals"),
+                    slipped,
+                    figures.slipped_table,
+                    "slipped",
+                    _("Close date pushed out in the window, or past while still open at {b}."),
+                ),
+                (
+                    _("Stalled deals"),
+                    stalled,
+                    figures.stalled_table,
+                    "stalled",
+                    _("Open at {b} and idle longer than their stage allows."),
+                ),
+            ):
+                mine = frame if rep == ALL_REPS else frame[frame["owner"].fillna(NONE) == rep]
+                with st.container(border=True):
+                    st.subheader(f"{title} ({formatting.count(len(mine))})", anchor=False)
+                    st.caption(caption.format(b=formatting.day(b)))
+                    if mine.empty:
+                        widgets.empty_state(_("None for this rep."))
+                        continue
+                    shown = mine.head(LIST_ROWS)
+                    shown_table = table(shown, currency, owner=rep == ALL_REPS)
+                    shown_table.insert(0, "deal_id", shown["deal_id"].to_numpy())
+                    widgets.deal_links(
+                        shown_table,
+                        key=f"weekly_{name}",
+                        name=f"weekly-{name}",
+                    )
+                    if len(mine) > LIST_ROWS:
+                        st.caption(
+                            _("Showing {shown} of {n}; the full list:").format(
+                                shown=formatting.count(LIST_ROWS), n=formatting.count(len(mine))
+                            )
+                        )
+                        widgets.download_csv(mine, f"weekly-{name}-all", key=f"weekly_{name}_all")
 
 with slippage:
-    if scorecard.empty:
-        widgets.empty_state(
-            _("No deals were due or pushed in this window."),
-            _("Widen the dates or clear the owner, team or pipeline filters."),
-        )
-    else:
-        st.caption(
-            _(
-                "Of the deals due after {a} up to {b} (expected close date then), the share "
-                "still open at the end of {b} with the date pushed out or past. Reps with the "
-                "most slipped deals first."
-            ).format(a=formatting.day(a), b=formatting.day(b))
-        )
-        if len(scorecard) > SCORECARD_BARS:
-            st.caption(
-                _("The chart shows the first {shown} of {n} reps.").format(
-                    shown=formatting.count(SCORECARD_BARS), n=formatting.count(len(scorecard))
-                )
+    if slippage.open is not False:
+        if scorecard.empty:
+            widgets.empty_state(
+                _("No deals were due or pushed in this window."),
+                _("Widen the dates or clear the owner, team or pipeline filters."),
             )
-        widgets.chart(
-            figures.scorecard_chart(scorecard, top=SCORECARD_BARS),
-            key="weekly_scorecard_chart",
-            name="slippage",
-        )
-        st.dataframe(
-            figures.scorecard_table(scorecard.head(LIST_ROWS)),
-            hide_index=True,
-            key="weekly_scorecard_table",
-        )
-        widgets.download_csv(scorecard, "weekly-slippage", key="weekly_scorecard_csv")
-    widgets.how_computed(weekly.SLIPPAGE_SCORECARD, key="weekly_scorecard_how")
+        else:
+            st.caption(
+                _(
+                    "Of the deals due after {a} up to {b} (expected close date then), the share "
+                    "still open at the end of {b} with the date pushed out or past. Reps with the "
+                    "most slipped deals first."
+                ).format(a=formatting.day(a), b=formatting.day(b))
+            )
+            if len(scorecard) > SCORECARD_BARS:
+                st.caption(
+                    _("The chart shows the first {shown} of {n} reps.").format(
+                        shown=formatting.count(SCORECARD_BARS), n=formatting.count(len(scorecard))
+                    )
+                )
+            widgets.chart(
+                figures.scorecard_chart(scorecard, top=SCORECARD_BARS),
+                key="weekly_scorecard_chart",
+                name="slippage",
+            )
+            st.dataframe(
+                figures.scorecard_table(scorecard.head(LIST_ROWS)),
+                hide_index=True,
+                key="weekly_scorecard_table",
+            )
+            widgets.download_csv(scorecard, "weekly-slippage", key="weekly_scorecard_csv")
+        widgets.how_computed(weekly.SLIPPAGE_SCORECARD, key="weekly_scorecard_how")
