@@ -106,7 +106,8 @@ def funnel_chart(frame: pd.DataFrame) -> go.Figure:
             texts.append(count)
         else:
             texts.append(
-                _("{count} ({step} of previous, {cumulative} of first)").format(
+                # Two lines: beside the wide upper bars one line would run off the chart.
+                _("{count}<br>{step} of previous, {cumulative} of first").format(
                     count=count, step=step, cumulative=cumulative
                 )
             )

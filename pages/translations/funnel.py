@@ -78,8 +78,8 @@ JA: dict[str, str] = {
     "(created)": "(作成)",
     "No deal reached a stage of this pipeline in this view.": "この表示ではこのパイプラインの"
     "ステージに到達した商談がありません。",
-    "{count} ({step} of previous, {cumulative} of first)": "{count} (前のステージの {step}、"
-    "最初の {cumulative})",
+    "{count}<br>{step} of previous, {cumulative} of first": "{count}<br>前のステージの {step}、"
+    "最初の {cumulative}",
     "95% interval {low}–{high}": "95% 区間 {low}–{high}",
     "Deals: {n}": "商談数: {n}",
     "Stage-to-stage: {rate}": "ステージ間: {rate}",

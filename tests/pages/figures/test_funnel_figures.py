@@ -45,8 +45,8 @@ def test_funnel_chart_counts_rates_and_drill_keys():
     assert list(trace.y) == ["Lead", "&lt;b&gt;Demo&lt;/b&gt;", "Won"]
     assert [c[0] for c in trace.customdata] == ["Lead", "<b>Demo</b>", "Won"]
     assert trace.text[0] == "200"
-    assert trace.text[1] == "50 (25% of previous, 25% of first)"
-    assert trace.text[2] == "10 (20% of previous, 5% of first)"
+    assert trace.text[1] == "50<br>25% of previous, 25% of first"
+    assert trace.text[2] == "10<br>20% of previous, 5% of first"
     assert "Stage-to-stage: 25% (n=200)" in trace.hovertext[1]
     assert "95% interval 25%–75%" in trace.hovertext[1]
     assert "Dropped out here: 120" in trace.hovertext[0]
