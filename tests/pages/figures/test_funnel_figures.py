@@ -92,7 +92,7 @@ def test_japanese_labels_and_formats(japanese):
     frame = funnel_frame([2000, 500, 100], [1200, 300, 0])
     trace = figures.funnel_chart(frame).data[0]
     assert trace.y[2] == "受注"
-    assert trace.text[1] == "500 (前のステージの 25%、最初の 25%)"
+    assert trace.text[1] == "500<br>前のステージの 25%、最初の 25%"
     assert figures.stage_table(frame).columns[0] == "ステージ"
     assert figures.stage_table(frame).iloc[0, 1] == "2,000"
 
