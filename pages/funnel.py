@@ -95,7 +95,6 @@ else:
                 n=formatting.count(drop[1]), share=formatting.percent(drop[2])
             ),
             delta_color="off",
-            delta_arrow="off",
             definition=funnel.FUNNEL_DROP_OFF,
         )
 

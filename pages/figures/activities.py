@@ -61,8 +61,8 @@ def text_label(value: str | None) -> str:
 
 
 def type_name(kind: str) -> str:
-    """Return an activity type as people read it: "follow_up" as "follow up"."""
-    return _("(none)") if kind == NONE else kind.replace("_", " ")
+    """Return an activity type as people read it (formatting.activity_type)."""
+    return formatting.activity_type(kind)
 
 
 def empty_figure(message: str, height: int = 300) -> go.Figure:

@@ -150,7 +150,7 @@ def activity_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Return deal_activities rows for people: named columns, states translated."""
     out = frame[list(ACTIVITY_LABELS)].assign(
         state=[_(STATE_LABELS[s]) for s in frame["state"]],
-        type=[t.replace("_", " ") if isinstance(t, str) else t for t in frame["type"]],
+        type=[formatting.activity_type(t) if isinstance(t, str) else t for t in frame["type"]],
     )
     return out.rename(columns={c: _(label) for c, label in ACTIVITY_LABELS.items()})
 
@@ -250,10 +250,13 @@ def timeline(
         part = dated[dated["state"] == state]
         if part.empty:
             continue
-        kinds = [_("Activity: {type}").format(type=html.escape(_kind(t))) for t in part["type"]]
+        kinds = [
+            _("Activity: {type}").format(type=html.escape(formatting.activity_type(t)))
+            for t in part["type"]
+        ]
         rows += [k for k in dict.fromkeys(kinds) if k not in rows]
         hovers = [
-            f"<b>{html.escape(_kind(a.type))}</b> · {_(STATE_LABELS[state])}<br>"
+            f"<b>{html.escape(formatting.activity_type(a.type))}</b> · {_(STATE_LABELS[state])}<br>"
             + formatting.day(a.at)
             + (f"<br>{html.escape(str(a.subject))}" if isinstance(a.subject, str) else "")
             + (f"<br>{html.escape(str(a.owner))}" if isinstance(a.owner, str) else "")

@@ -19,6 +19,7 @@ from babel.numbers import (
     format_percent,
 )
 
+from analytics.filters import NONE
 from pages.shared.locale import _, babel_locale
 
 MISSING = "—"
@@ -128,3 +129,25 @@ def share(part: int, total: int) -> str:
 def escape_markdown(text: str) -> str:
     """Return text that Streamlit's markdown shows literally (for messages holding paths or data)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _activity_type_names() -> dict[str, str]:
+    # The importer's own types (analytics.schema.ACTIVITY_TYPES); a CRM's custom types keep
+    # their name.
+    return {
+        "call": _("call"),
+        "email": _("email"),
+        "meeting": _("meeting"),
+        "demo": _("demo"),
+        "task": _("task"),
+        "follow_up": _("follow up"),
+    }
+
+
+def activity_type(kind: object) -> str:
+    """Return an activity type as people read it: the importer's types in the interface
+    language ("follow_up": "follow up", フォローアップ), a custom one with spaces for its
+    underscores, "(none)" for none."""
+    if not isinstance(kind, str) or kind == NONE:
+        return _("(none)")
+    return _activity_type_names().get(kind) or kind.replace("_", " ")

@@ -49,14 +49,17 @@ def kpi(
     *,
     delta: str | None = None,
     delta_color: str = "normal",
-    delta_arrow: str = "auto",
+    delta_arrow: str | None = None,
     help: str | None = None,
     definition: Definition | None = None,
 ) -> None:
     """Draw one KPI tile: label, value, optional change, help from the metric's definition.
 
-    delta_arrow="off" suits a delta line that is not a change (a sample size, say).
+    A grey delta line (delta_color="off") is a note, such as a sample size, not a change: it
+    gets no arrow unless delta_arrow says otherwise.
     """
+    if delta_arrow is None:
+        delta_arrow = "off" if delta_color == "off" else "auto"
     if definition is not None and help is None:
         help = definition_text(definition)
     st.metric(

@@ -80,4 +80,10 @@ JA: dict[str, str] = {
     "{n} days": "{n} 日",
     "{label} (n={n})": "{label} (n={n})",
     "{label} (n={n}, small sample)": "{label} (n={n}、少数サンプル)",
+    "call": "電話",
+    "email": "メール",
+    "meeting": "会議",
+    "demo": "デモ",
+    "task": "タスク",
+    "follow up": "フォローアップ",
 }

@@ -290,3 +290,38 @@ def test_sections_keep_the_order_of_the_list():
     assert [p for group in sections().values() for p in group] == sorted(
         PAGES, key=lambda p: list(sections()).index(p.section)
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "english", "japanese"),
+    [
+        ("follow_up", "follow up", "フォローアップ"),
+        ("call", "call", "電話"),
+        ("site_visit", "site visit", "site visit"),  # a CRM's own type keeps its name
+        (None, "(none)", "(なし)"),
+    ],
+)
+def test_activity_types_follow_the_language(kind, english, japanese):
+    assert formatting.activity_type(kind) == english
+    set_language(JAPANESE)
+    try:
+        assert formatting.activity_type(kind) == japanese
+    finally:
+        set_language(ENGLISH)
+
+
+def test_a_grey_delta_is_a_note_without_an_arrow(tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    script = tmp_path / "tiles.py"
+    script.write_text(
+        f"import sys\nsys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
+        "from pages.shared import widgets\n"
+        'widgets.kpi("Conversion", "6%", delta="n=383", delta_color="off")\n'
+        'widgets.kpi("Won", "$2.1M", delta="+$0.5M")\n'
+        'widgets.kpi("Pace", "111%", delta="+3 pts", delta_color="off", delta_arrow="auto")\n'
+    )
+    at = AppTest.from_file(str(script)).run()
+    shown = [(m.label, m.proto.delta, m.proto.direction) for m in at.metric]
+    up, none = at.metric[1].proto.UP, at.metric[0].proto.NONE
+    assert shown == [("Conversion", "n=383", none), ("Won", "+$0.5M", up), ("Pace", "+3 pts", up)]

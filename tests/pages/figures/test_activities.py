@@ -123,7 +123,7 @@ def test_activity_table_names_columns_and_states_in_japanese(japanese):
     )
     table = figures.activity_table(rows)
     assert table.columns.tolist()[:4] == ["活動 ID", "種類", "担当者", "状態"]
-    assert table.iloc[0].tolist()[1:4] == ["follow up", "Aiko", "期限切れ"]
+    assert table.iloc[0].tolist()[1:4] == ["フォローアップ", "Aiko", "期限切れ"]
     assert table.iloc[0]["件名"] == "**Call**"  # data text as it is
     done = rows.assign(state="completed", days_overdue=None)
     assert "超過日数" not in figures.activity_table(done).columns
