@@ -162,9 +162,6 @@ _DIRECT_TYPES = {
     "INTEGER": "DOUBLE",
 }
 
-# Formats the sniffer may report for ISO dates: DuckDB reads those without being given one.
-_ISO_FORMATS = {None, "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"}
-
 
 def _sniffed_types(con: duckdb.DuckDBPyConnection, path: Path, delim: str) -> dict[str, str]:
     """Return column -> type for the columns DuckDB's sniffer reads as ISO dates or numbers."""
@@ -179,7 +176,7 @@ def _sniffed_types(con: duckdb.DuckDBPyConnection, path: Path, delim: str) -> di
     out = {}
     for column in columns:
         direct = _DIRECT_TYPES.get(column["type"])
-        if direct == "TIMESTAMP" and not {date_format, stamp_format} <= _ISO_FORMATS:
+        if direct == "TIMESTAMP" and (date_format or stamp_format):
             continue
         if direct:
             out[column["name"]] = direct
