@@ -173,10 +173,13 @@ def _sniffed_types(con: duckdb.DuckDBPyConnection, path: Path, delim: str) -> di
         ).fetchone()
     except duckdb.Error:
         return {}
+    # A timestamp without an offset is read in the session's time zone: only UTC keeps it as
+    # written (store.connect sets it).
+    utc = con.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "UTC"
     out = {}
     for column in columns:
         direct = _DIRECT_TYPES.get(column["type"])
-        if direct == "TIMESTAMP" and (date_format or stamp_format):
+        if direct == "TIMESTAMP" and (date_format or stamp_format or not utc):
             continue
         if direct:
             out[column["name"]] = direct
@@ -262,11 +265,23 @@ def _load_csv(
 ) -> list[tuple]:
     """Read source into table (text, or the given types); return the rejected rows."""
     scan = f"{table}__scan"
-    columns = {name: typed.get(name, "VARCHAR") for name in names}
+    # A timestamp is read with its offset and kept as UTC time, as the text path keeps it: read
+    # as TIMESTAMP, "2024-01-03 10:00+09:00" would lose its offset (the sniffer only samples
+    # the first rows, so such a cell can sit in a column it calls TIMESTAMP).
+    columns = {
+        name: "TIMESTAMPTZ" if typed.get(name) == "TIMESTAMP" else typed.get(name, "VARCHAR")
+        for name in names
+    }
+    selects = ", ".join(
+        f"timezone('UTC', {_quote(name)}) AS {_quote(name)}"
+        if columns[name] == "TIMESTAMPTZ"
+        else _quote(name)
+        for name in names
+    )
     # Names and types are given, so DuckDB does not sniff: a broken row becomes a rejected
     # row with its line number instead of failing the whole file.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_csv(?, delim = ?, "
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {selects} FROM read_csv(?, delim = ?, "
         "quote = '\"', escape = '\"', header = true, auto_detect = false, columns = ?, "
         "store_rejects = true, rejects_table = ?, rejects_scan = ?, "
         "max_line_size = 10000000, parallel = true)",

@@ -19,6 +19,8 @@ def choose_dates_and_numbers(names, sniffed):
 @pytest.fixture
 def con():
     c = duckdb.connect()
+    # As store.connect sets it: the fast path reads timestamps only in UTC.
+    c.execute("SET TimeZone = 'UTC'")
     yield c
     c.close()
 
@@ -117,4 +119,34 @@ def test_contacts_get_their_name_from_first_and_last_name(tmp_path):
         ("0031", "Bertha Boxer"),
         ("0032", "Cotton"),
         ("0033", None),
+    ]
+
+
+def test_timestamps_are_read_typed_only_in_a_utc_session(con, tmp_path):
+    path = tmp_path / "clean.csv"
+    path.write_text(CLEAN)
+    con.execute("SET TimeZone = 'Asia/Tokyo'")
+    raw = read_csv(con, path, "t", path.name, choose_dates_and_numbers)
+    assert raw.typed == {"Amount": "DOUBLE"}
+
+
+def test_an_offset_past_the_sniffed_rows_is_converted_not_dropped(tmp_path):
+    # DuckDB's sniffer samples the first rows and calls the column TIMESTAMP; the last cell
+    # carries an offset, which a plain TIMESTAMP read would silently drop (stored as 10:00).
+    rows = [f"A{i:05d},call,2024-01-02 09:00:00" for i in range(30_000)]
+    rows.append("LATE,call,2024-01-03 10:00:00+09:00")
+    path = tmp_path / "activities.csv"
+    path.write_text("Activity ID,Type,Completed At\n" + "\n".join(rows) + "\n")
+    con = store.connect(tmp_path / "a.duckdb")
+    try:
+        import_files(con, [path], kind="activities")
+        stored = con.execute(
+            "SELECT activity_id, completed_at FROM activities WHERE activity_id IN ('A00000', 'LATE') "
+            "ORDER BY activity_id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [(a, str(t)) for a, t in stored] == [
+        ("A00000", "2024-01-02 09:00:00"),
+        ("LATE", "2024-01-03 01:00:00"),
     ]
