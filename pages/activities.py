@@ -66,7 +66,7 @@ def show_activities(rows: Any, total: int, key: str, name: str) -> None:
 def key_label(by: str, key: str) -> str:
     """Return a breakdown key as people read it (a type, a rep, or "Week of ...")."""
     if by == "type":
-        return figures.type_name(key)
+        return formatting.activity_type(key)
     if by == "week":
         return _("Week of {day}").format(day=formatting.day(date.fromisoformat(key)))
     return key

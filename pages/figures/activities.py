@@ -60,11 +60,6 @@ def text_label(value: str | None) -> str:
     return html.escape(_("(none)") if value is None or value == NONE else str(value))
 
 
-def type_name(kind: str) -> str:
-    """Return an activity type as people read it (formatting.activity_type)."""
-    return formatting.activity_type(kind)
-
-
 def empty_figure(message: str, height: int = 300) -> go.Figure:
     """Return a figure holding only a message, for a section with nothing to draw."""
     fig = theme.base_figure(height=height)
@@ -85,7 +80,7 @@ def volume_bars(frame: pd.DataFrame, axis_title: str, *, types: bool = False) ->
     if frame.empty or not frame["total"].any():
         return empty_figure(_("No activities in this view."))
     frame = frame.sort_values(["total", "key"], ascending=[True, False])
-    labels = [text_label(type_name(k) if types else k) for k in frame["key"]]
+    labels = [text_label(formatting.activity_type(k) if types else k) for k in frame["key"]]
     fig = theme.base_figure(height=max(300, 38 * len(frame) + 110))
     parts = {
         COMPLETED: frame["completed"],
@@ -278,7 +273,7 @@ def heatmap(frame: pd.DataFrame, reps: list[str]) -> go.Figure:
 def volume_table(frame: pd.DataFrame, key_label: str, *, types: bool = False) -> pd.DataFrame:
     """Return activity_volume(by=...) rows as the chart splits them: completed, planned (not
     overdue), overdue and all, the key column named key_label."""
-    keys = [type_name(k) for k in frame["key"]] if types else list(frame["key"])
+    keys = [formatting.activity_type(k) for k in frame["key"]] if types else list(frame["key"])
     return pd.DataFrame(
         {
             key_label: keys,
@@ -297,7 +292,7 @@ def activity_table(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.drop(columns="days_overdue")
     out = frame.assign(
         state=[_(STATE_LABELS[s]) for s in frame["state"]],
-        type=[type_name(t) if isinstance(t, str) else t for t in frame["type"]],
+        type=[formatting.activity_type(t) if isinstance(t, str) else t for t in frame["type"]],
     )
     return out.rename(columns={c: _(label) for c, label in ACTIVITY_LABELS.items()})
 
