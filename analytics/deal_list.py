@@ -4,7 +4,10 @@ The list shows each deal as it stood at the end of the as-of date: deals created
 out, a deal closed later is still open, and its stage is the visit running at that moment. When
 the as-of date is the data's last day (the default) that is the stored record, read straight
 from deal_facts; for an earlier day the stage comes from stage_visits and the last activity from
-the activities completed by then. Amounts are in the reporting currency (amount_rep).
+the activities completed by then, and the amount and expected close date from the changes recorded
+(deal_changes): a deal changed after that moment had the old value of its first later change.
+Amounts are in the reporting currency (amount_rep; an earlier amount converts at the rate of the
+stored one, as the weekly waterfall converts it).
 
 Filtering, sorting, LIMIT and OFFSET all happen in SQL, so a page of a million-deal store costs
 one top-N query and one count.
@@ -67,6 +70,25 @@ _LAST_ACTIVITY = """
 
 _LATER_ACTIVITY = "SELECT deal_id FROM deal_facts WHERE last_activity_at >= ?"
 
+# The amount and expected close date of each deal changed after a moment, as they were at it
+# (text, as deal_changes keeps them): the old value of the first change from then on. Only the
+# later changes are read, few for a recent moment.
+_VALUES_AT = """
+    SELECT deal_id,
+           bool_or(field = 'amount') AS amount_changed,
+           max(old_value) FILTER (WHERE field = 'amount') AS amount_then,
+           bool_or(field = 'expected_close_date') AS close_changed,
+           max(old_value) FILTER (WHERE field = 'expected_close_date') AS close_then
+    FROM (
+        SELECT deal_id, field, old_value,
+               row_number() OVER (PARTITION BY deal_id, field
+                                  ORDER BY changed_at, new_value, old_value) AS k
+        FROM deal_changes
+        WHERE changed_at >= ? AND field IN ('amount', 'expected_close_date')
+    ) AS c
+    WHERE k = 1
+    GROUP BY deal_id"""
+
 # The most rows one call returns: a page of the table, or the CSV download of the list.
 MAX_ROWS = 100_000
 
@@ -113,14 +135,20 @@ def _deals_at(
     where, params = deal_conditions(con, filters, "f")
     current = derived.facts_current(con, as_of)
     if current:
-        columns = """f.stage, f.status, f.closed_at,
+        columns = """f.amount_rep AS amount, f.expected_close_date, f.stage, f.status, f.closed_at,
                      CASE WHEN f.status = 'open' THEN f.last_event_at END AS stage_since,
                      f.last_activity_at"""
         column_params: list = []
         join, join_params = "", []
     else:
         closed = "f.status IN ('won', 'lost') AND f.closed_at < ?"
-        columns = f"""CASE WHEN {closed} THEN f.stage ELSE coalesce(c.stage, f.stage) END AS stage,
+        columns = f"""CASE WHEN v.amount_changed THEN TRY_CAST(v.amount_then AS DOUBLE) * (
+                          CASE WHEN f.amount <> 0 THEN f.amount_rep / f.amount
+                               WHEN f.currency IS NULL OR f.currency = ? THEN 1.0 END)
+                      ELSE f.amount_rep END AS amount,
+                      CASE WHEN v.close_changed THEN TRY_CAST(v.close_then AS DATE)
+                           ELSE f.expected_close_date END AS expected_close_date,
+                      CASE WHEN {closed} THEN f.stage ELSE coalesce(c.stage, f.stage) END AS stage,
                       CASE WHEN {closed} THEN f.status ELSE 'open' END AS status,
                       CASE WHEN {closed} THEN f.closed_at END AS closed_at,
                       CASE WHEN NOT ({closed}) THEN c.entered_at END AS stage_since,
@@ -133,12 +161,13 @@ def _deals_at(
                            {"ELSE l.last_activity_at" if last_activity else ""}
                       END AS last_activity_at"""
         # The visit running across the end of the as-of date is the stage the deal was in then.
-        join = """LEFT JOIN (
+        join = f"""LEFT JOIN (
                       SELECT deal_id, stage, entered_at FROM stage_visits
                       WHERE NOT is_outcome AND entered_at < ? AND (left_at IS NULL OR left_at >= ?)
-                  ) AS c ON c.deal_id = f.deal_id"""
-        column_params = [end] * 5
-        join_params = [end, end]
+                  ) AS c ON c.deal_id = f.deal_id
+                  LEFT JOIN ({_VALUES_AT}) AS v ON v.deal_id = f.deal_id"""
+        column_params = [derived.reporting_currency(con), *[end] * 5]
+        join_params = [end, end, end]
         if last_activity:
             # deal_facts holds each deal's last activity of all time: when that came before the
             # end of the as-of date it is the answer, so only the other deals are looked up.
@@ -146,8 +175,8 @@ def _deals_at(
             join += f" LEFT JOIN ({last}) AS l ON l.deal_id = f.deal_id"
             join_params.extend([end, end])
     sql = f"""
-        SELECT f.deal_id, f.name, f.pipeline, f.amount_rep AS amount, f.owner, f.team, f.source,
-               f.created_at, f.expected_close_date, {columns}
+        SELECT f.deal_id, f.name, f.pipeline, f.owner, f.team, f.source, f.created_at,
+               {columns}
         FROM deal_facts AS f {join}
         WHERE f.created_at < ? AND {where}"""
     sql_params = [*column_params, *join_params, end, *params]

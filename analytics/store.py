@@ -150,7 +150,9 @@ def connect(
         pid = _LOCK_PID.search(message)
         raise StoreBusy(target, int(pid.group(1)) if pid else None) from exc
     try:
-        con.execute("SET TimeZone = 'UTC'")
+        # GLOBAL, so that every cursor of this connection (one per query) runs in UTC too: a
+        # cursor is a new session, which would otherwise start in the machine's time zone.
+        con.execute("SET GLOBAL TimeZone = 'UTC'")
         if read_only:
             _refuse_newer(schema_version(con))
         else:

@@ -13,6 +13,10 @@ Pipeline Sales (Lead, Demo, Proposal). Data runs to 2025-03-22 (D5's creation); 
 
 EUR converts at 0.9 EUR per USD from 2025-01-01: D2 is 10,000 USD. Activities: D1 call 03-05
 and email 03-20; D4 task due 03-10 not done; D2 meeting completed 03-18.
+
+Recorded changes: D1's amount 4000 -> 5000 on 02-01 and close date 03-31 -> 04-30 on 03-15; D2's
+amount 3000 -> 3600 EUR on 03-01 and 3600 -> 9000 on 03-16, close date 03-10 -> 03-25 on 03-05.
+On 12 March D1 stood at 5000 USD closing 03-31, D2 at 3600 EUR (4000 USD) closing 03-25.
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ DEALS = [
     deal("D4", "Delta", "open", None, "USD", "2025-03-05", None, "Proposal"),
     deal("D5", "Epsilon", "open", 2000, "USD", "2025-03-22", None, "Lead"),
 ]
+# The close dates the recorded changes (CHANGES) left D1 and D2 with.
+DEALS[0]["expected_close_date"] = d("2025-04-30")
+DEALS[1]["expected_close_date"] = d("2025-03-25")
 EVENTS = [
     ("D1", "Lead", day("2025-01-10")), ("D1", "Demo", day("2025-03-01")),
     ("D2", "Lead", day("2025-02-01")), ("D2", "Won", day("2025-03-20")),
@@ -68,6 +75,9 @@ ACTIVITIES = [
 CHANGES = [
     ("D1", "amount", "4000.0", "5000.0", day("2025-02-01")),
     ("D1", "expected_close_date", "2025-03-31", "2025-04-30", day("2025-03-15")),
+    ("D2", "amount", "3000.0", "3600.0", day("2025-03-01")),
+    ("D2", "amount", "3600.0", "9000.0", day("2025-03-16")),
+    ("D2", "expected_close_date", "2025-03-10", "2025-03-25", day("2025-03-05")),
 ]
 
 
@@ -113,8 +123,8 @@ def ids(frame: pd.DataFrame) -> list[str]:
          ["D1", "D2"]),
         (MARCH, {"sort": "last_activity_at"}, ["D1", "D2", "D4", "D5"]),
         (MARCH, {"limit": 2, "offset": 1}, ["D1", "D5"]),
-        # As of 12 March: D5 not created yet, D2 still open.
-        (EARLY, {}, ["D2", "D1", "D4"]),
+        # As of 12 March: D5 not created yet, D2 still open and at 4000 USD (10,000 now).
+        (EARLY, {}, ["D1", "D2", "D4"]),
         (EARLY, {"statuses": ("won",)}, []),
         (EARLY, {"stages": ("Lead",)}, ["D2", "D4"]),
         (EARLY, {"sort": "last_activity_at"}, ["D1", "D2", "D4"]),
@@ -140,10 +150,16 @@ def test_rows_as_they_stood_at_an_earlier_as_of_date(con):
     assert pd.isna(got.loc["D2", "closed_at"])
     assert got.loc["D4", "stage"] == "Lead"  # Proposal only from the 15th
     # D1 in Demo since 1 March, D2 in Lead since 1 February, D4 in Lead since 5 March.
-    assert got["days_in_stage"].tolist() == [39, 11, 7]
+    assert got["days_in_stage"].tolist() == [11, 39, 7]
     # D1's email of the 20th came after: its last activity then was the call of the 5th.
     assert got.loc["D1", "last_activity_at"] == day("2025-03-05")
     assert pd.isna(got.loc["D2", "last_activity_at"])
+    # Amount and close date as they were then: the last change before the 12th gives the value
+    # (D1's amount, D2's both), and D1's close date, changed only on the 15th, had the old one.
+    assert got["amount"].tolist() == pytest.approx([5000, 4000, float("nan")], nan_ok=True)
+    assert got["expected_close_date"].tolist()[:2] == [
+        pd.Timestamp("2025-03-31"), pd.Timestamp("2025-03-25"),
+    ]  # fmt: skip
 
 
 def test_summary_counts_the_whole_list(con):
@@ -151,6 +167,7 @@ def test_summary_counts_the_whole_list(con):
     assert got == pytest.approx({"deals": 4, "open": 3, "won": 1, "lost": 0, "amount": 17_000})
     early = deal_list_summary(con, EARLY, statuses=("open",)).iloc[0]
     assert early["deals"] == 3
+    assert early["amount"] == pytest.approx(5000 + 4000)  # D4 has no amount
 
 
 @pytest.mark.parametrize(

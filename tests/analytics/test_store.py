@@ -106,6 +106,24 @@ def test_command_line_uses_pipeline_db_when_no_db_is_given(tmp_path):
     assert target.is_file()
 
 
+def test_every_cursor_of_a_connection_runs_in_utc_whatever_the_machine_zone(tmp_path):
+    # Pages and the importer query through cursors, each a session of its own: on a machine
+    # set to Tokyo a cursor used to start in Tokyo time (and the importer's fast path for
+    # clean timestamps, which needs UTC, was never taken).
+    script = (
+        "import sys; from analytics import store\n"
+        "con = store.connect(sys.argv[1])\n"
+        "print(con.execute(\"SELECT current_setting('TimeZone')\").fetchone()[0])\n"
+        "print(con.cursor().execute(\"SELECT current_setting('TimeZone')\").fetchone()[0])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "tz.duckdb")],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "TZ": "Asia/Tokyo"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["UTC", "UTC"]
+
+
 # --- schema and migrations ----------------------------------------------------------------------
 
 
