@@ -138,10 +138,20 @@ def bullets(
         hovertemplate=hover,
         name=_("Attainment"),
         showlegend=False,
-        text=[row[3] for row in custom],
-        textposition="outside",
-        cliponaxis=False,
     )
+    # The share reached is a column at the right edge: written next to a short bar it sat on
+    # the pace tick and the projection drawn at the same spot.
+    for name, row in zip(names, custom, strict=True):
+        fig.add_annotation(
+            x=1,
+            xref="paper",
+            xanchor="left",
+            xshift=10,
+            y=name,
+            yref="y",
+            text=row[3],
+            showarrow=False,
+        )
     fig.add_scatter(
         y=names,
         x=progress["elapsed_fraction"].astype(float),
@@ -172,9 +182,10 @@ def bullets(
         )
     fig.add_vline(x=1, line=dict(color=theme.TARGET, dash="dot", width=2))
     top = max(1.2, float(pd.concat([attainment, projected.fillna(0)]).max()) * 1.1)
-    fig.update_xaxes(title_text=_("Share of target"), tickformat=".0%", range=[0, top])
+    # A little room left of 0, so that a projection of 0 is drawn whole, not cut by the axis.
+    fig.update_xaxes(title_text=_("Share of target"), tickformat=".0%", range=[-0.025 * top, top])
     fig.update_yaxes(autorange="reversed", title_text=None)
-    fig.update_layout(bargap=0.45, margin=dict(l=10, r=40, t=60, b=10))
+    fig.update_layout(bargap=0.45, margin=dict(l=10, r=70, t=60, b=10))
     return fig
 
 

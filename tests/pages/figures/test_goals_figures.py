@@ -77,6 +77,13 @@ def test_bullets():
         "#43A047", theme.WON, theme.HIGHLIGHT, theme.LOST,
     ]  # fmt: skip
     assert list(ticks.x) == [0.5] * 4
+    # The share reached is written in a column at the right edge, not next to the bar (where a
+    # short bar's text sat on the pace tick).
+    assert bars.text is None
+    assert [(a.text, a.y, a.xref, a.x) for a in fig.layout.annotations] == [
+        ("56%", "Company", "paper", 1), ("100%", "East (team)", "paper", 1),
+        ("45%", "&lt;b&gt;Aiko&lt;/b&gt;", "paper", 1), ("25%", "Ben", "paper", 1),
+    ]  # fmt: skip
     assert list(projections.x) == pytest.approx([1.12, 2.0, 0.9, 0.5])
     assert [t.name for t in legend] == ["Achieved", "On track", "At risk", "Behind"]
     company = bars.customdata[0]
