@@ -18,6 +18,7 @@ from pages.shared.connection import Store, get_store, query
 from pages.shared.filters import GlobalFilters, sidebar_filters
 from pages.shared.formatting import escape_markdown
 from pages.shared.locale import LANGUAGES, _, set_language
+from pages.shared.messages import message
 from pages.shared.navigation import build_navigation, legacy_navigation_active
 from pages.shared.sticky import remember, sticky
 
@@ -68,8 +69,10 @@ def page_title(title: str, caption: str | None = None) -> None:
 
 
 def show_error(error: AnalyticsError) -> None:
-    """Show an error the analytics package raised on purpose: its title and message, literally."""
-    st.error(f"**{escape_markdown(error.title)}**: {escape_markdown(str(error))}")
+    """Show an error the analytics package raised on purpose: its title and message, literally,
+    in the interface language where the catalogs have them."""
+    title, text = _(error.title), message(str(error))
+    st.error(f"**{escape_markdown(title)}**: {escape_markdown(text)}")
 
 
 def page_setup(title: str, caption: str | None = None) -> PageContext:

@@ -174,4 +174,52 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         "通貨・日付・レートがほかの行と同じ行 (一つにまとめました)",
     ),
     (r"rows not imported: (?P<reason>.*)", "取り込まなかった行: {reason}"),
+    # --- errors the pages show whole (layout.show_error): a refused write, a busy database
+    (
+        r"(?P<count>\d+) problems? found; nothing was written",
+        "{count} 件の問題が見つかりました。何も書き込んでいません",
+    ),
+    (
+        r"(?P<count>\d+) problems? found; nothing was imported",
+        "{count} 件の問題が見つかりました。何も取り込んでいません",
+    ),
+    (
+        r"(?P<count>\d+) problems? found; nothing was saved",
+        "{count} 件の問題が見つかりました。何も保存していません",
+    ),
+    (
+        r"(?P<count>\d+) problems found; files imported before the refusal: (?P<done>.*)",
+        "{count} 件の問題が見つかりました。中止する前に取り込んだファイル: {done}",
+    ),
+    (
+        r"The database (?P<path>.+) is open in another program \(process (?P<pid>\d+)\), most "
+        r"likely the running dashboard\. Stop the dashboard and run the command again, or give "
+        r"another database with --db\.",
+        "データベース {path} はほかのプログラム (プロセス {pid}、おそらく起動中のダッシュボード) が"
+        "開いています。ダッシュボードを止めてからもう一度実行するか、--db で別のデータベースを"
+        "指定してください。",
+    ),
+    (
+        r"The database (?P<path>.+) is open in another program, most likely the running "
+        r"dashboard\. Stop the dashboard and run the command again, or give another database "
+        r"with --db\.",
+        "データベース {path} はほかのプログラム (おそらく起動中のダッシュボード) が開いています。"
+        "ダッシュボードを止めてからもう一度実行するか、--db で別のデータベースを指定してください。",
+    ),
+    (
+        r"The database was written by a newer version of this program \(schema (?P<version>\d+), "
+        r"this program knows (?P<known>\d+)\)\. Upgrade the program, or give another database "
+        r"with --db\.",
+        "このデータベースは新しいバージョンのプログラムが書いたものです (スキーマ {version}、"
+        "このプログラムが扱えるのは {known} まで)。プログラムを更新するか、--db で別のデータベースを"
+        "指定してください。",
+    ),
+    (
+        r"(?P<target>'.*') is not a column of (?P<kind>\w+); its columns are (?P<columns>.*)",
+        "{target} は {kind} の列ではありません。列は次のとおりです: {columns}",
+    ),
+    (
+        r"the mapping names columns that no kind of record has",
+        "対応付けに、どの種類のレコードにもない列が含まれています",
+    ),
 )

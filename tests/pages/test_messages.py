@@ -8,9 +8,14 @@ from pathlib import Path
 import pytest
 
 from analytics import importer, store
-from analytics.errors import ImportRejected
+from analytics.errors import AnalyticsError, ImportRejected, Problem, StoreBusy
+from analytics.import_review import ImportStopped
+from analytics.mapping import resolve_mapping
+from analytics.pipeline_editing import StagesRejected
+from analytics.target_editing import TargetsRejected
 from pages.shared import messages
 from pages.shared.locale import ENGLISH, JAPANESE, set_language
+from pages.translations import JA
 from pages.translations.messages import PATTERNS
 from tests.analytics.test_bad_input import BROKEN, input_file
 
@@ -102,3 +107,49 @@ def test_every_pattern_compiles_and_every_template_uses_its_groups():
     for pattern, text in PATTERNS:
         groups = set(re.compile(pattern).groupindex)
         assert set(re.findall(r"{(\w+)}", text)) == groups, pattern
+
+
+def _raised(call) -> AnalyticsError:
+    try:
+        call()
+    except AnalyticsError as error:
+        return error
+    raise AssertionError("no error raised")
+
+
+PROBLEM = Problem("deals.csv", 3, "amount", "-5", "negative amount")
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (ImportRejected([PROBLEM, PROBLEM]), "2 件の問題が見つかりました。何も取り込んでいません"),
+        (TargetsRejected([PROBLEM]), "1 件の問題が見つかりました。何も保存していません"),
+        (StagesRejected([PROBLEM] * 3), "3 件の問題が見つかりました。何も保存していません"),
+        (
+            ImportStopped([PROBLEM] * 4, ["deals.csv"]),
+            "4 件の問題が見つかりました。中止する前に取り込んだファイル: deals.csv",
+        ),
+        (StoreBusy(Path("/srv/pipeline.duckdb"), 4242), "/srv/pipeline.duckdb"),
+        (StoreBusy(Path("/srv/pipeline.duckdb"), None), "/srv/pipeline.duckdb"),
+        (_raised(lambda: store._refuse_newer(store.SCHEMA_VERSION + 1)), "スキーマ"),
+        (
+            _raised(lambda: resolve_mapping(["Deal"], kind="deals", explicit={"nope": "Deal"})),
+            "'nope' は deals の列ではありません",
+        ),
+        (
+            _raised(lambda: resolve_mapping(["Deal"], explicit={"nope": "Deal"})),
+            "対応付けに、どの種類のレコードにもない列が含まれています",
+        ),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, AnalyticsError) else None,
+)
+def test_errors_a_page_shows_whole_have_one_entry_and_a_japanese_title(error, expected):
+    text = str(error)
+    matching = [p for p, _ in PATTERNS if re.fullmatch(p, text, re.DOTALL)]
+    assert len(matching) == 1, f"{text!r} matches {len(matching)} entries"
+    japanese = messages.japanese(text)
+    assert expected in japanese
+    for number in re.findall(r"\d+", text):
+        assert number in japanese, (text, japanese)
+    assert JA[error.title] != error.title

@@ -325,3 +325,29 @@ def test_a_grey_delta_is_a_note_without_an_arrow(tmp_path):
     shown = [(m.label, m.proto.delta, m.proto.direction) for m in at.metric]
     up, none = at.metric[1].proto.UP, at.metric[0].proto.NONE
     assert shown == [("Conversion", "n=383", none), ("Won", "+$0.5M", up), ("Pace", "+3 pts", up)]
+
+
+@pytest.mark.parametrize(
+    ("language_code", "expected"),
+    [
+        (ENGLISH, "**Import refused**: 2 problems found; nothing was imported"),
+        (
+            JAPANESE,
+            "**取り込みを中止しました**: 2 件の問題が見つかりました。何も取り込んでいません",
+        ),
+    ],
+)
+def test_an_error_is_shown_in_the_interface_language(tmp_path, language_code, expected):
+    from streamlit.testing.v1 import AppTest
+
+    script = tmp_path / "error.py"
+    script.write_text(
+        f"import sys\nsys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
+        "from analytics.errors import ImportRejected\n"
+        "from pages.shared.layout import show_error\n"
+        "from pages.shared.locale import set_language\n"
+        f"set_language({language_code!r})\n"
+        "show_error(ImportRejected(['a', 'b']))\n"
+    )
+    at = AppTest.from_file(str(script)).run()
+    assert [e.value for e in at.error] == [expected]

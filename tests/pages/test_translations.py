@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
 import string
 from pathlib import Path
 
 import pytest
 
+import analytics
 import pages.translations as package
+from analytics.errors import AnalyticsError
 from pages.shared import filters, periods
 from pages.shared.navigation import PAGES
 from pages.translations import JA
@@ -32,9 +36,22 @@ def literal_texts(path: Path) -> set[str]:
     }
 
 
+def error_titles() -> set[str]:
+    """Return the title of every error the analytics package raises (shown by show_error)."""
+    for module in pkgutil.iter_modules(analytics.__path__):
+        if module.name != "__main__":  # importing it would run the command line
+            importlib.import_module(f"analytics.{module.name}")
+    found, pending = set(), [AnalyticsError]
+    while pending:
+        cls = pending.pop()
+        found.add(cls.title)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
 def texts_passed_as_values() -> set[str]:
     """Return the texts translated at run time from tables rather than literals."""
-    texts = set(periods.CHOICES.values()) | set(filters.LISTED.values())
+    texts = set(periods.CHOICES.values()) | set(filters.LISTED.values()) | error_titles()
     for page in PAGES:
         texts |= {page.title, page.help, page.section}
     return texts
@@ -54,6 +71,7 @@ def test_the_scan_finds_the_frame_texts():
     # Guards the scan itself: texts known to be wrapped in _() are found.
     found = {t for _, t in ALL_TEXTS}
     assert {"Filters", "Download CSV", "How is this computed?", "This quarter"} <= found
+    assert {"Import refused", "Database in use", "Unknown deal"} <= found
 
 
 @pytest.mark.parametrize(("source", "text"), ALL_TEXTS)
