@@ -76,13 +76,13 @@ def drop_off_deals(
     """
     if mode not in funnel.MODES:
         raise ValueError(f"unknown funnel mode {mode!r}")
-    pipeline = funnel._pipeline(con, filters)
+    pipeline = funnel.one_pipeline(con, filters)
     if pipeline is None:
         return pd.DataFrame(columns=DROPPED_COLUMNS)
     position = _position(con, pipeline, stage)
     # The funnel's own description of each deal at the as-of date (events replayed when the
     # data goes on after it), so that the list holds exactly the deals the bar counts.
-    sql, params = funnel._states(con, filters, pipeline, None, cohort_only=mode != "active")
+    sql, params = funnel.deal_states(con, filters, pipeline, None, cohort_only=mode != "active")
     member = "s.closed_in_period = 1" if mode == "active" else "s.cohort = 1"
     frame = con.execute(
         f"""

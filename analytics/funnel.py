@@ -157,7 +157,7 @@ def _check_mode(mode: str) -> None:
         raise ValueError(f"unknown funnel mode {mode!r}; expected one of {', '.join(MODES)}")
 
 
-def _pipeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> str | None:
+def one_pipeline(con: duckdb.DuckDBPyConnection, filters: Filters) -> str | None:
     """Return the one pipeline the filters look at; MixedPipelines when they span several.
 
     With no deal in scope, a store that defines a single pipeline still shows its (empty)
@@ -195,7 +195,7 @@ def _visit_scope(
     return join, f"v.pipeline = ? AND {where}", [pipeline, *params]
 
 
-def _states(
+def deal_states(
     con: duckdb.DuckDBPyConnection,
     filters: Filters,
     pipeline: str,
@@ -266,7 +266,7 @@ def _counts(
     counts holds reached_or_passed, entered, active, cohort_drop_off and active_drop_off
     (the ones of modes not asked for are 0).
     """
-    sql, params = _states(con, filters, pipeline, by, cohort_only="active" not in modes)
+    sql, params = deal_states(con, filters, pipeline, by, cohort_only="active" not in modes)
     ctes, visited, visited_params = "", "", []
     if "entered" in modes or "active" in modes:
         end = as_of_end(resolve_as_of(con, filters))
@@ -399,7 +399,7 @@ def funnel(
     """
     _check_mode(mode)
     key_cols = ["key"] if by else []
-    pipeline = _pipeline(con, filters)
+    pipeline = one_pipeline(con, filters)
     if pipeline is None:
         return pd.DataFrame(columns=key_cols + FUNNEL_COLUMNS)
     stages = _stages(con, pipeline)
@@ -440,7 +440,7 @@ def funnel_modes(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     entered (cohort, stages actually entered) and active (deals entering the stage in the
     period, whatever their creation date; on Won, deals won in the period).
     """
-    pipeline = _pipeline(con, filters)
+    pipeline = one_pipeline(con, filters)
     if pipeline is None:
         return pd.DataFrame(columns=MODES_COLUMNS)
     counts = _counts(con, filters, pipeline, None, MODES).get(None, {})
@@ -463,7 +463,7 @@ def stage_accounting(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Dat
     entered = advanced + lost + moved_back + still_there, visit by visit. A deal that closed
     without a Won/Lost event stays still_there: only stage events count here.
     """
-    pipeline = _pipeline(con, filters)
+    pipeline = one_pipeline(con, filters)
     if pipeline is None:
         return pd.DataFrame(columns=ACCOUNTING_COLUMNS)
     end = as_of_end(resolve_as_of(con, filters))
@@ -505,7 +505,7 @@ def transitions(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
     stage entered, else forward (the next position), skip (further on) or back (an earlier
     position, the same stage again, or a stage without a position).
     """
-    pipeline = _pipeline(con, filters)
+    pipeline = one_pipeline(con, filters)
     if pipeline is None:
         return pd.DataFrame(columns=TRANSITION_COLUMNS)
     end = as_of_end(resolve_as_of(con, filters))
@@ -552,7 +552,7 @@ def funnel_deals(
     UnknownStage when stage is neither an open stage of the pipeline nor Won.
     """
     _check_mode(mode)
-    pipeline = _pipeline(con, filters)
+    pipeline = one_pipeline(con, filters)
     if pipeline is None:
         return pd.DataFrame(columns=DEAL_COLUMNS)
     positions = dict(_stages(con, pipeline))
@@ -561,7 +561,7 @@ def funnel_deals(
         raise UnknownStage(f"Pipeline {pipeline} has no stage {stage!r}. Its stages: {known}.")
     as_of = resolve_as_of(con, filters)
     end = as_of_end(as_of)
-    sql, params = _states(con, filters, pipeline, None, cohort_only=mode != "active")
+    sql, params = deal_states(con, filters, pipeline, None, cohort_only=mode != "active")
     if stage == WON:
         member = "s.won = 1 AND s.closed_in_period = 1" if mode == "active" else "s.won = 1"
         member_params = []

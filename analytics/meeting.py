@@ -17,7 +17,7 @@ from analytics import stats
 from analytics.derived import facts_current, reporting_currency
 from analytics.errors import AnalyticsError
 from analytics.filters import NONE, Filters
-from analytics.weekly import WATERFALL_STEPS, _query, _spans, _stage_at, _window
+from analytics.weekly import WATERFALL_STEPS, deal_spans, run_with, stage_at, window_ends
 
 OWNER_SCORECARD_COLUMNS = [
     "owner", "pushes", "days_pushed", "due_in_window", "slipped", "slip_share", "ci_low",
@@ -118,10 +118,10 @@ def waterfall_deals(
     """
     if step not in _STEP_RULES:
         raise UnknownStep(f"No step {step!r}; the steps are {', '.join(WATERFALL_STEPS)}.")
-    a_end, b_end = _window(a, b)
+    a_end, b_end = window_ends(a, b)
     when, moment = _STEP_RULES[step]
     ctes = [
-        *_spans(con, filters),
+        *deal_spans(con, filters),
         (
             """live AS (
     SELECT deal_id, s, start_kind, e, end_kind,
@@ -163,10 +163,10 @@ def waterfall_deals(
     ]
     stage_ctes, stage_join, stage = [], "", "f.stage"
     if not facts_current(con, b):
-        stage_ctes = [_stage_at("stage_then", b_end)]
+        stage_ctes = [stage_at("stage_then", b_end)]
         stage_join = "LEFT JOIN stage_then AS st ON st.deal_id = sd.deal_id"
         stage = "coalesce(st.stage, f.stage)"
-    return _query(
+    return run_with(
         con,
         [*ctes, *stage_ctes],
         (

@@ -133,7 +133,7 @@ class UnknownMovement(AnalyticsError):
     title = "Unknown movement"
 
 
-def _window(a: date, b: date) -> tuple[date, date]:
+def window_ends(a: date, b: date) -> tuple[date, date]:
     """Return (a_end, b_end) after checking that a < b."""
     if not a < b:
         raise BadWindow(f"The window must start before it ends (from {a} to {b}).")
@@ -152,7 +152,7 @@ def _days_between(start: str, end: str) -> str:
 Part = tuple[str, list]
 
 
-def _query(
+def run_with(
     con: duckdb.DuckDBPyConnection, ctes: list[Part], select: Part
 ) -> duckdb.DuckDBPyConnection:
     """Run WITH ctes select, binding every part's parameters in textual order."""
@@ -172,7 +172,7 @@ _SPAN_COLUMNS = ", ".join(
 )  # fmt: skip
 
 
-def _spans(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[Part]:
+def deal_spans(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[Part]:
     """Return CTEs ending in spans: _SPAN_COLUMNS plus reopened, s, start_kind, e, end_kind.
 
     One row per time a deal passing the filters was open, from s to e (NULL while open).
@@ -242,7 +242,7 @@ def _open_at(name: str, end: date) -> Part:
     return f"{name} AS (SELECT * FROM spans WHERE s < ? AND (e IS NULL OR e >= ?))", [end, end]
 
 
-def _stage_at(name: str, end: date) -> Part:
+def stage_at(name: str, end: date) -> Part:
     """Return a CTE name(deal_id, stage, entered_at) of the stage visits running at midnight end."""
     return (
         f"{name} AS (SELECT v.deal_id, v.stage, v.entered_at FROM stage_visits AS v "
@@ -262,7 +262,7 @@ def _stage_at_end_of(
     if facts_current(con, day):
         return [], "", "f.stage"
     return (
-        [_stage_at("stage_then", as_of_end(day))],
+        [stage_at("stage_then", as_of_end(day))],
         f"LEFT JOIN stage_then AS st ON st.deal_id = {of}.deal_id",
         "coalesce(st.stage, f.stage)",
     )
@@ -370,8 +370,8 @@ def movements(con: duckdb.DuckDBPyConnection, filters: Filters, a: date, b: date
     Each deal counts once per kind (a deal can be new and advanced); amount sums the deals'
     current amounts in the reporting currency; unconverted counts deals left out of it.
     """
-    a_end, b_end = _window(a, b)
-    rows = _query(
+    a_end, b_end = window_ends(a, b)
+    rows = run_with(
         con,
         _moves(con, filters, a_end, b_end),
         (
@@ -398,9 +398,9 @@ def movement_deals(
     """
     if kind not in KINDS:
         raise UnknownMovement(f"No movement {kind!r}; the movements are {', '.join(KINDS)}.")
-    a_end, b_end = _window(a, b)
+    a_end, b_end = window_ends(a, b)
     stage_ctes, stage_join, stage = _stage_at_end_of(con, b, "m")
-    return _query(
+    return run_with(
         con,
         [*_moves(con, filters, a_end, b_end), *stage_ctes],
         (
@@ -427,7 +427,7 @@ def slipped_deals(
     date then before b; old_close is that date, new_close and days_pushed are empty. stage is
     the stage at the end of day b, amount the current amount in the reporting currency.
     """
-    a_end, b_end = _window(a, b)
+    a_end, b_end = window_ends(a, b)
     version_b, version_params = _version_at("cv", b_end)
     ctes = [
         _pushes(con, filters, a_end, b_end),
@@ -450,7 +450,7 @@ def slipped_deals(
 )""",
             [],
         ),
-        *_spans(con, filters),
+        *deal_spans(con, filters),
         _open_at("open_b", b_end),
         *_close_versions("open_b"),
         (
@@ -471,7 +471,7 @@ def slipped_deals(
         ),
     ]
     stage_ctes, stage_join, stage = _stage_at_end_of(con, b, "s")
-    frame = _query(
+    frame = run_with(
         con,
         [*ctes, *stage_ctes],
         (
@@ -496,7 +496,7 @@ def stalled_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date)
     else 7. amount is the current amount in the reporting currency.
     """
     end = as_of_end(as_of)
-    ctes = [*_spans(con, filters), _open_at("open_t", end)]
+    ctes = [*deal_spans(con, filters), _open_at("open_t", end)]
     if facts_current(con, as_of):
         # Nothing happened after as_of: the precomputed "now" columns describe the deals then.
         ctes.append(
@@ -511,7 +511,7 @@ def stalled_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date)
         )
     else:
         ctes += [
-            _stage_at("stage_t", end),
+            stage_at("stage_t", end),
             (
                 # Deals whose last activity came by as_of need no look at the activities.
                 """acts AS (
@@ -574,7 +574,7 @@ def stalled_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date)
             [as_of],
         ),
     ]
-    return _query(
+    return run_with(
         con,
         ctes,
         (
@@ -601,7 +601,7 @@ def waterfall(con: duckdb.DuckDBPyConnection, filters: Filters, a: date, b: date
     status other than won or lost. deals counts the deals of each step; unconverted those of
     them whose amount has no exchange rate (left out of the amount).
     """
-    a_end, b_end = _window(a, b)
+    a_end, b_end = window_ends(a, b)
     cents = "DECIMAL(18, 2)"
     # (column, amount of a span, when the span counts in it)
     parts = [
@@ -620,7 +620,7 @@ def waterfall(con: duckdb.DuckDBPyConnection, filters: Filters, a: date, b: date
     several_spans = ", ".join(f"sum({value}) FILTER (WHERE {when})" for _, value, when in parts)
     moved = "d.t >= ? AND d.t < ? AND d.t > l.s AND (l.e IS NULL OR d.t <= l.e)"
     ctes = [
-        *_spans(con, filters),
+        *deal_spans(con, filters),
         (
             """live AS (
     SELECT deal_id, s, start_kind, e, end_kind, reopened, amount_rep,
@@ -722,7 +722,7 @@ def waterfall(con: duckdb.DuckDBPyConnection, filters: Filters, a: date, b: date
         f"count(*) FILTER (WHERE ({when}) AND unconverted)"
         for amount, when in steps
     )
-    row = _query(con, ctes, (f"SELECT {select} FROM per_deal", [])).fetchone()
+    row = run_with(con, ctes, (f"SELECT {select} FROM per_deal", [])).fetchone()
     return pd.DataFrame(
         [
             (step, float(row[3 * i] or 0), int(row[3 * i + 1]), int(row[3 * i + 2]))
@@ -743,7 +743,7 @@ def slippage_scorecard(
     close date then after b (pushed out) or before b (overdue). slip_share = slipped /
     due_in_window (None for 0), with its 95% Wilson interval and the small-sample flag.
     """
-    a_end, b_end = _window(a, b)
+    a_end, b_end = window_ends(a, b)
     version_a, version_a_params = _version_at("cv", a_end)
     version_b, version_b_params = _version_at("cv", b_end)
     ctes = [
@@ -755,7 +755,7 @@ def slippage_scorecard(
 )""",
             [],
         ),
-        *_spans(con, filters),
+        *deal_spans(con, filters),
         (
             # one pass over the spans for both moments
             """open_ab AS (
@@ -797,7 +797,7 @@ def slippage_scorecard(
         ),
     ]
     stage_ctes, stage_join, stage = _stage_at_end_of(con, b, "pd")
-    frame = _query(
+    frame = run_with(
         con,
         [*ctes, *stage_ctes],
         (
