@@ -136,10 +136,18 @@ class OpenAmountSql:
 
 
 def open_amount_sql(
-    con: duckdb.DuckDBPyConnection, as_of: date, alias: str = "d", name: str = "fx"
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    alias: str = "d",
+    name: str = "fx",
+    amount: str | None = None,
 ) -> OpenAmountSql:
-    """Return the SQL pieces converting the amounts of deal alias at the rates of as_of."""
+    """Return the SQL pieces converting the amounts of deal alias at the rates of as_of.
+
+    amount is SQL for the amount to convert, in the deal's currency (default: alias.amount).
+    """
     reporting = reporting_currency(con)
+    value = amount or f"{alias}.amount"
     cte = (
         f"{name} AS ("
         "SELECT currency, rate FROM ("
@@ -148,16 +156,13 @@ def open_amount_sql(
         "FROM exchange_rates WHERE rate_date <= ? AND currency <> ?) AS latest WHERE k = 1 "
         "UNION ALL SELECT CAST(? AS VARCHAR), CAST(1 AS DOUBLE))"
     )
-    amount = (
-        f"(CASE WHEN {alias}.currency IS NULL THEN {alias}.amount "
-        f"ELSE {alias}.amount / {name}.rate END)"
-    )
+    converted = f"(CASE WHEN {alias}.currency IS NULL THEN {value} ELSE {value} / {name}.rate END)"
     return OpenAmountSql(
         cte=cte,
         params=[as_of, reporting, reporting],
         join=f"LEFT JOIN {name} ON {name}.currency = {alias}.currency",
-        amount=amount,
-        unconverted=f"({alias}.amount IS NOT NULL AND {amount} IS NULL)",
+        amount=converted,
+        unconverted=f"({value} IS NOT NULL AND {converted} IS NULL)",
     )
 
 

@@ -4,10 +4,9 @@ The list shows each deal as it stood at the end of the as-of date: deals created
 out, a deal closed later is still open, and its stage is the visit running at that moment. When
 the as-of date is the data's last day (the default) that is the stored record, read straight
 from deal_facts; for an earlier day the stage comes from stage_visits and the last activity from
-the activities completed by then, and the amount and expected close date from the changes recorded
-(deal_changes): a deal changed after that moment had the old value of its first later change.
-Amounts are in the reporting currency (amount_rep; an earlier amount converts at the rate of the
-stored one, as the weekly waterfall converts it).
+the activities completed by then, and the amount and expected close date from the recorded changes
+(analytics.values_at). Amounts are in the reporting currency (amount_rep; an earlier amount
+converts at the rate of the stored one, as the weekly waterfall converts it).
 
 Filtering, sorting, LIMIT and OFFSET all happen in SQL, so a page of a million-deal store costs
 one top-N query and one count.
@@ -24,6 +23,7 @@ from analytics import derived
 from analytics.durations import UnknownDeal
 from analytics.errors import AnalyticsError
 from analytics.filters import Filters, as_of_end, deal_conditions, period_condition, resolve_as_of
+from analytics.values_at import CHANGED_SINCE, amount_then, close_date_then
 
 # Which deals the period selects. Every scope also leaves out deals created after the as-of date.
 SCOPES = ("active", "created", "closed", "all")
@@ -69,25 +69,6 @@ _LAST_ACTIVITY = """
     WHERE deal_id IN ({deals}) AND completed_at < ? GROUP BY deal_id"""
 
 _LATER_ACTIVITY = "SELECT deal_id FROM deal_facts WHERE last_activity_at >= ?"
-
-# The amount and expected close date of each deal changed after a moment, as they were at it
-# (text, as deal_changes keeps them): the old value of the first change from then on. Only the
-# later changes are read, few for a recent moment.
-_VALUES_AT = """
-    SELECT deal_id,
-           bool_or(field = 'amount') AS amount_changed,
-           max(old_value) FILTER (WHERE field = 'amount') AS amount_then,
-           bool_or(field = 'expected_close_date') AS close_changed,
-           max(old_value) FILTER (WHERE field = 'expected_close_date') AS close_then
-    FROM (
-        SELECT deal_id, field, old_value,
-               row_number() OVER (PARTITION BY deal_id, field
-                                  ORDER BY changed_at, new_value, old_value) AS k
-        FROM deal_changes
-        WHERE changed_at >= ? AND field IN ('amount', 'expected_close_date')
-    ) AS c
-    WHERE k = 1
-    GROUP BY deal_id"""
 
 # The most rows one call returns: a page of the table, or the CSV download of the list.
 MAX_ROWS = 100_000
@@ -142,12 +123,11 @@ def _deals_at(
         join, join_params = "", []
     else:
         closed = "f.status IN ('won', 'lost') AND f.closed_at < ?"
-        columns = f"""CASE WHEN v.amount_changed THEN TRY_CAST(v.amount_then AS DOUBLE) * (
+        columns = f"""CASE WHEN v.amount_changed THEN {amount_then("f", "v")} * (
                           CASE WHEN f.amount <> 0 THEN f.amount_rep / f.amount
                                WHEN f.currency IS NULL OR f.currency = ? THEN 1.0 END)
                       ELSE f.amount_rep END AS amount,
-                      CASE WHEN v.close_changed THEN TRY_CAST(v.close_then AS DATE)
-                           ELSE f.expected_close_date END AS expected_close_date,
+                      {close_date_then("f", "v")} AS expected_close_date,
                       CASE WHEN {closed} THEN f.stage ELSE coalesce(c.stage, f.stage) END AS stage,
                       CASE WHEN {closed} THEN f.status ELSE 'open' END AS status,
                       CASE WHEN {closed} THEN f.closed_at END AS closed_at,
@@ -165,7 +145,7 @@ def _deals_at(
                       SELECT deal_id, stage, entered_at FROM stage_visits
                       WHERE NOT is_outcome AND entered_at < ? AND (left_at IS NULL OR left_at >= ?)
                   ) AS c ON c.deal_id = f.deal_id
-                  LEFT JOIN ({_VALUES_AT}) AS v ON v.deal_id = f.deal_id"""
+                  LEFT JOIN ({CHANGED_SINCE}) AS v ON v.deal_id = f.deal_id"""
         column_params = [derived.reporting_currency(con), *[end] * 5]
         join_params = [end, end, end]
         if last_activity:

@@ -136,11 +136,14 @@ _NO_RATES = (
     "CAST(NULL AS DOUBLE) AS rate WHERE false)"
 )
 
-_THROUGH = """
+# The last day any stored record describes: a deal created or closed, a stage entered, an
+# activity completed, an amount or close date changed (None for an empty store).
+LAST_DAY = """
 SELECT CAST(max(t) AS DATE) FROM (
     SELECT max(created_at) AS t FROM deals UNION ALL SELECT max(closed_at) FROM deals
     UNION ALL SELECT max(entered_at) FROM stage_events
-    UNION ALL SELECT max(completed_at) FROM activities)
+    UNION ALL SELECT max(completed_at) FROM activities
+    UNION ALL SELECT max(changed_at) FROM deal_changes)
 """
 
 
@@ -170,7 +173,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, visits: bool = True) -> None:
     if visits:
         cur.execute(_VISITS)
         cur.execute(_EXITS)
-    through = cur.execute(_THROUGH).fetchone()[0]
+    through = cur.execute(LAST_DAY).fetchone()[0]
     has_rates = cur.execute(
         "SELECT count(*) FROM information_schema.tables "
         "WHERE table_name = 'exchange_rates' AND table_schema = 'main'"

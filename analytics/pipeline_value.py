@@ -2,8 +2,9 @@
 
 Open deals are a snapshot at the as-of date, so the period never applies to them. For an as-of
 date earlier than the data, which deals were open and the stage each was in come from the
-timestamps (stage_visits); amounts and expected close dates are the deals' current ones,
-converted to the reporting currency at the as-of date's rates.
+timestamps (stage_visits), and the amounts and expected close dates the deals had then from
+their recorded changes (analytics.values_at). Amounts convert to the reporting currency at the
+as-of date's rates.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from analytics.filters import (
     period_condition,
     resolve_as_of,
 )
+from analytics.values_at import CHANGED_SINCE, amount_then, close_date_then
 
 OPEN_PIPELINE = define(
     "open_pipeline",
@@ -31,8 +33,8 @@ OPEN_PIPELINE = define(
     "sum of the amounts of the deals open at the as-of date, in the reporting currency",
     None,
     "a snapshot at the as-of date: deals created by then without a close date on or before it "
-    "(the period does not apply); the stage is the one each deal was in then, the amount its "
-    "current one converted at the as-of date's rate",
+    "(the period does not apply); the stage is the one each deal was in then, the amount the "
+    "one it had then (from the recorded amount changes) converted at the as-of date's rate",
     "deals without an amount or without an exchange rate (counted, not summed)",
     "currency",
 )
@@ -119,16 +121,17 @@ def open_deals_sql(
 
     Columns: deal_id, name, owner, pipeline, stage (the one the deal was in at as_of; NULL when
     it had no event by then), position, probability (configured, of that stage), last_stage (in
-    the last open stage of its pipeline), amount, amount_rep (in the reporting currency at the
-    rates of as_of), expected_close_date, and key (the by dimension as text) when by is given.
+    the last open stage of its pipeline), amount (the deal's currency) and expected_close_date as
+    they were at as_of, amount_rep (in the reporting currency at the rates of as_of), and key
+    (the by dimension as text) when by is given.
     """
     end = as_of_end(as_of)
     where, params = deal_conditions(con, filters, "f")
     key = f", {key_sql(con, by)} AS key" if by else ""
     # Open deals are converted at the as-of date's rates, not at amount_rep's (close date for
     # deals closed since).
-    conv = currency.open_amount_sql(con, as_of, "f")
     if derived.facts_current(con, as_of):
+        conv = currency.open_amount_sql(con, as_of, "f")
         sql = f"""
             WITH {conv.cte}
             SELECT f.deal_id, f.name, f.owner, f.pipeline, f.stage, f.stage_position AS position,
@@ -139,20 +142,24 @@ def open_deals_sql(
             WHERE {_OPEN} AND {where}
         """
         return sql, [*conv.params, end, end, *params]
-    # The stage then is the visit running at the end of as_of (none: no event by then).
+    # The stage then is the visit running at the end of as_of (none: no event by then); the
+    # amount and close date those it had then.
+    amount = amount_then("f", "c")
+    conv = currency.open_amount_sql(con, as_of, "f", amount=amount)
     sql = f"""
         WITH {conv.cte}
         SELECT f.deal_id, f.name, f.owner, f.pipeline, v.stage, p.position, p.probability,
-               p.position = f.n_stages AS last_stage, f.amount, {conv.amount} AS amount_rep,
-               f.expected_close_date{key}
+               p.position = f.n_stages AS last_stage, {amount} AS amount,
+               {conv.amount} AS amount_rep, {close_date_then("f", "c")} AS expected_close_date{key}
         FROM deal_facts AS f
         {conv.join}
         LEFT JOIN stage_visits AS v
           ON v.deal_id = f.deal_id AND v.entered_at < ? AND (v.left_at IS NULL OR v.left_at >= ?)
         LEFT JOIN pipelines_stages AS p ON p.pipeline = f.pipeline AND p.stage = v.stage
+        LEFT JOIN ({CHANGED_SINCE}) AS c ON c.deal_id = f.deal_id
         WHERE {_OPEN} AND {where}
     """
-    return sql, [*conv.params, end, end, end, end, *params]
+    return sql, [*conv.params, end, end, end, end, end, *params]
 
 
 def _empirical_sql(

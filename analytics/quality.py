@@ -7,6 +7,8 @@ from datetime import date
 
 import duckdb
 
+from analytics.derived import LAST_DAY
+
 
 @dataclass(frozen=True)
 class QualityCount:
@@ -20,12 +22,7 @@ class QualityCount:
 def data_as_of(con: duckdb.DuckDBPyConnection, today: date | None = None) -> date:
     """Return the default as-of date: today, or the last date in the data when the data is older."""
     today = today or date.today()
-    last = con.execute(
-        "SELECT max(d)::DATE FROM ("
-        "SELECT max(created_at) AS d FROM deals UNION ALL SELECT max(closed_at) FROM deals "
-        "UNION ALL SELECT max(entered_at) FROM stage_events "
-        "UNION ALL SELECT max(completed_at) FROM activities)"
-    ).fetchone()[0]
+    last = con.execute(LAST_DAY).fetchone()[0]
     if last is None or last >= today:
         return today
     return last

@@ -104,7 +104,8 @@ def last_day(con: duckdb.DuckDBPyConnection) -> date | None:
     last = con.execute(
         "SELECT max(t) FROM (SELECT max(created_at) AS t FROM deals "
         "UNION ALL SELECT max(closed_at) FROM deals UNION ALL SELECT max(entered_at) "
-        "FROM stage_events UNION ALL SELECT max(completed_at) FROM activities)"
+        "FROM stage_events UNION ALL SELECT max(completed_at) FROM activities "
+        "UNION ALL SELECT max(changed_at) FROM deal_changes)"
     ).fetchone()[0]
     return last and last.date()
 
@@ -404,9 +405,26 @@ def time_in_stage(con, filters) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def amount_then(con, d: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
+    """Return the deals' amounts at end: a deal whose amount changed from then on had the old
+    value of the first such change; the others had the amount they have."""
+    changes = con.execute(
+        "SELECT deal_id, changed_at, old_value, new_value FROM deal_changes "
+        "WHERE field = 'amount' AND changed_at >= ?",
+        [end.to_pydatetime()],
+    ).df()
+    first = changes.sort_values(["changed_at", "new_value", "old_value"]).groupby("deal_id").first()
+    old = {k: (None if v is None else float(v)) for k, v in first["old_value"].items()}
+    return pd.Series(
+        [old[i] if i in old else a for i, a in zip(d.deal_id, d.amount, strict=True)],
+        index=d.index, dtype=float,
+    )  # fmt: skip
+
+
 def open_pipeline(con, filters, by=None) -> pd.DataFrame:
-    """Snapshot at as-of: open deals, their amount and amount x probability of their stage."""
+    """Snapshot at as-of: open deals, their amount then and amount x probability of their stage."""
     d = deals(con, filters)
+    d["amount"] = amount_then(con, d, end_of(as_of(con, filters)))
     ev = visits(con, d)
     d["stage_now"] = stage_at(con, filters, d, ev).values
     probability = stages(con).rename(columns={"stage": "stage_now"})

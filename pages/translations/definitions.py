@@ -81,7 +81,7 @@ JA: dict[str, str] = {
     # Pipeline value, probabilities and velocity (analytics/pipeline_value.py)
     "Open pipeline": "進行中のパイプライン",
     "sum of the amounts of the deals open at the as-of date, in the reporting currency": "基準日時点で進行中の商談の金額の合計 (集計通貨建て)",
-    "a snapshot at the as-of date: deals created by then without a close date on or before it (the period does not apply); the stage is the one each deal was in then, the amount its current one converted at the as-of date's rate": "基準日時点のスナップショット: 基準日までに作成され、基準日以前のクローズ日がない商談 (期間は適用しない); ステージは各商談がその時点にあったステージ、金額は現在の金額を基準日のレートで換算したもの",
+    "a snapshot at the as-of date: deals created by then without a close date on or before it (the period does not apply); the stage is the one each deal was in then, the amount the one it had then (from the recorded amount changes) converted at the as-of date's rate": "基準日時点のスナップショット: 基準日までに作成され、基準日以前のクローズ日がない商談 (期間は適用しない); ステージは各商談がその時点にあったステージ、金額はその時点の金額 (記録された金額の変更から) を基準日のレートで換算したもの",
     "Weighted pipeline": "加重パイプライン",
     "sum over the deals open at the as-of date of amount × the configured win probability of the stage each was in then (shown beside the same sum with the empirical probability)": "基準日時点で進行中の各商談の 金額 × その時点のステージに設定された受注確度 の合計 (実績確度で計算した同じ合計も並べて表示)",
     "a snapshot at the as-of date (the period does not apply)": "基準日時点のスナップショット (期間は適用しない)",

@@ -112,4 +112,5 @@ JA: dict[str, str] = {
     "Unknown currency": "不明な通貨",
     "Invalid deal list request": "無効な商談一覧の指定",
     "Unknown deal": "不明な商談",
+    "PDF not available": "PDF を作成できません",
 }

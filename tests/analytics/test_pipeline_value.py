@@ -49,6 +49,7 @@ from hypothesis import strategies as st
 
 from analytics import derived
 from analytics.filters import Filters
+from analytics.forecast import forecast
 from analytics.pipeline_value import (
     CALIBRATION_COLUMNS,
     EMPIRICAL_COLUMNS,
@@ -267,6 +268,52 @@ def test_open_deals_are_converted_at_the_rates_of_the_as_of_date(tmp_path):
                                       check_dtype=False)  # fmt: skip
         pd.testing.assert_frame_equal(open_pipeline(con, Filters(as_of=PAST)), past,
                                       check_dtype=False)  # fmt: skip
+    finally:
+        con.close()
+
+
+def test_open_deals_count_at_the_amount_and_close_date_they_had_then(tmp_path):
+    # Amount changes recorded by successive exports (deal_changes). At PAST (the end of 02-28):
+    # A1 1000 now, 400 -> 700 on 02-10 and 700 -> 1000 on 03-05: 700 then.
+    # A2 500 EUR now, 250 -> 500 on 03-10: 250 EUR then, / 0.5 = 500 USD (1000 now).
+    # A3 no amount now, 300 -> none on 03-02: 300 then.
+    # A4 200 now, 100 -> 200 on 02-01 (before PAST): 200 then too.
+    # All in Lead (p 0.1); nothing closed, so no empirical probability. USD is the commonest.
+    # A1's close date moved from 03-20 to 04-15 on 03-05: at PAST it was due in March.
+    rows = [
+        {**deal("A1", "Sales", "Lead", "2025-01-10", None, 1000, "Aiko"),
+         "expected_close_date": d("2025-04-15")},
+        deal("A2", "Sales", "Lead", "2025-01-11", None, 500, "Aiko", currency="EUR"),
+        deal("A3", "Sales", "Lead", "2025-01-12", None, None, "Ben"),
+        deal("A4", "Sales", "Lead", "2025-01-13", None, 200, "Ben"),
+    ]  # fmt: skip
+    events = [(r["deal_id"], "Lead", r["created_at"]) for r in rows]
+    changes = [
+        ("A1", "amount", "400.0", "700.0", day("2025-02-10")),
+        ("A1", "amount", "700.0", "1000.0", day("2025-03-05")),
+        ("A1", "expected_close_date", "2025-03-20", "2025-04-15", day("2025-03-05")),
+        ("A2", "amount", "250.0", "500.0", day("2025-03-10")),
+        ("A3", "amount", "300.0", None, day("2025-03-02")),
+        ("A4", "amount", "100.0", "200.0", day("2025-02-01")),
+    ]
+    con = build_store(tmp_path / "changes.duckdb", pipelines=PIPELINES, deals=rows,
+                      events=events, deal_changes=changes)  # fmt: skip
+    con.execute("INSERT INTO exchange_rates VALUES ('EUR', DATE '2025-01-01', 0.5)")
+    derived.refresh(con)
+    then = one_row(open_count=4, open_amount=700 + 500 + 300 + 200.0, weighted_amount=170.0,
+                   empirical_weighted_amount=0.0, no_probability=0, unconverted=0)  # fmt: skip
+    now = one_row(open_count=4, open_amount=1000 + 1000 + 200.0, weighted_amount=220.0,
+                  empirical_weighted_amount=0.0, no_probability=0, unconverted=0)  # fmt: skip
+    march = dict(start=d("2025-03-01"), end=d("2025-03-31"))
+    try:
+        pd.testing.assert_frame_equal(open_pipeline(con, Filters(as_of=PAST)), then,
+                                      check_dtype=False)  # fmt: skip
+        pd.testing.assert_frame_equal(open_pipeline(con, Filters(as_of=NOW)), now,
+                                      check_dtype=False)  # fmt: skip
+        # Due in March as seen at PAST: A1 alone, at its amount then (700 x 0.1).
+        early = forecast(con, Filters(**march, as_of=PAST))
+        assert (early.open_due_count, early.weighted_open) == (1, pytest.approx(70.0))
+        assert forecast(con, Filters(**march, as_of=NOW)).open_due_count == 0
     finally:
         con.close()
 
