@@ -42,6 +42,7 @@ class Tables:
     leads: pd.DataFrame
     rates: pd.DataFrame
     meta: pd.DataFrame
+    changes: pd.DataFrame
     last_activity: pd.Timestamp | None
 
 
@@ -53,6 +54,7 @@ TABLES = {
     "leads": "SELECT * FROM leads",
     "rates": "SELECT * FROM exchange_rates",
     "meta": "SELECT * FROM meta",
+    "changes": "SELECT * FROM deal_changes",
 }
 
 
@@ -71,7 +73,7 @@ def load(con: duckdb.DuckDBPyConnection) -> Tables:
 def last_day(t: Tables) -> date | None:
     """Return the last day anything in the data happened (None: no data)."""
     times = [t.deals.created_at.max(), t.deals.closed_at.max(), t.events.entered_at.max(),
-             t.last_activity]  # fmt: skip
+             t.last_activity, t.changes.changed_at.max()]  # fmt: skip
     times = [x for x in times if x is not None and not pd.isna(x)]
     return max(times).date() if times else None
 
@@ -266,6 +268,16 @@ def cycle_days(closed: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return out
 
 
+def amount_then(t: Tables, d: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
+    """Return the deals' amounts at end: the old value of the first amount change from then on,
+    else the amount they have."""
+    later = t.changes[(t.changes.field == "amount") & (t.changes.changed_at >= end)]
+    first = later.sort_values(["changed_at", "new_value", "old_value"]).drop_duplicates("deal_id")
+    old = pd.to_numeric(first.set_index("deal_id").old_value, errors="coerce")
+    changed = d.deal_id.isin(old.index)
+    return d.amount.astype(float).where(~changed, d.deal_id.map(old))
+
+
 def open_pipeline(
     t: Tables, d: pd.DataFrame, ev: pd.DataFrame, day: date, known: bool, rep: str | None
 ) -> dict[str, Any]:
@@ -275,6 +287,7 @@ def open_pipeline(
         columns={"stage": "stage_now"}
     )
     now = now.merge(probability, on=["pipeline", "stage_now"], how="left")
+    now["amount"] = amount_then(t, now, end_of(day))
     amount = convert(t, rep, now, pd.Series(pd.Timestamp(day), now.index))
     with_rate = now.probability.notna()
     return {"open_count": len(now), "open_amount": float(amount.sum()),
