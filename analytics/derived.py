@@ -137,13 +137,15 @@ _NO_RATES = (
 )
 
 # The last day any stored record describes: a deal created or closed, a stage entered, an
-# activity completed, an amount or close date changed (None for an empty store).
+# activity completed, an amount or close date changed, a lead created or converted (None for an
+# empty store).
 LAST_DAY = """
 SELECT CAST(max(t) AS DATE) FROM (
     SELECT max(created_at) AS t FROM deals UNION ALL SELECT max(closed_at) FROM deals
     UNION ALL SELECT max(entered_at) FROM stage_events
     UNION ALL SELECT max(completed_at) FROM activities
-    UNION ALL SELECT max(changed_at) FROM deal_changes)
+    UNION ALL SELECT max(changed_at) FROM deal_changes
+    UNION ALL SELECT max(created_at) FROM leads UNION ALL SELECT max(converted_at) FROM leads)
 """
 
 

@@ -73,7 +73,8 @@ def load(con: duckdb.DuckDBPyConnection) -> Tables:
 def last_day(t: Tables) -> date | None:
     """Return the last day anything in the data happened (None: no data)."""
     times = [t.deals.created_at.max(), t.deals.closed_at.max(), t.events.entered_at.max(),
-             t.last_activity, t.changes.changed_at.max()]  # fmt: skip
+             t.last_activity, t.changes.changed_at.max(), t.leads.created_at.max(),
+             t.leads.converted_at.max()]  # fmt: skip
     times = [x for x in times if x is not None and not pd.isna(x)]
     return max(times).date() if times else None
 

@@ -105,7 +105,8 @@ def last_day(con: duckdb.DuckDBPyConnection) -> date | None:
         "SELECT max(t) FROM (SELECT max(created_at) AS t FROM deals "
         "UNION ALL SELECT max(closed_at) FROM deals UNION ALL SELECT max(entered_at) "
         "FROM stage_events UNION ALL SELECT max(completed_at) FROM activities "
-        "UNION ALL SELECT max(changed_at) FROM deal_changes)"
+        "UNION ALL SELECT max(changed_at) FROM deal_changes "
+        "UNION ALL SELECT max(created_at) FROM leads UNION ALL SELECT max(converted_at) FROM leads)"
     ).fetchone()[0]
     return last and last.date()
 

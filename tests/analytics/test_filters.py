@@ -26,6 +26,7 @@ from analytics.filters import (
     period_condition,
     pipelines_in_scope,
 )
+from analytics.quality import data_as_of
 from tests.analytics.builders import build_store, day, pipeline_rows
 
 
@@ -149,3 +150,36 @@ def test_a_period_ending_before_it_starts_is_refused():
 )  # fmt: skip
 def test_describe(filters, sentence):
     assert filters.describe() == sentence
+
+
+BASE_DEAL = {"deal_id": "D1", "pipeline": "Sales", "stage": "Lead", "status": "open",
+             "created_at": day("2025-01-10")}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ({}, date(2025, 1, 10)),  # the deal's creation is the only record
+        ({"deals": [{**BASE_DEAL, "status": "lost", "stage": "Lost",
+                     "closed_at": day("2025-02-01")}]}, date(2025, 2, 1)),
+        ({"events": [("D1", "Lead", day("2025-02-02"))]}, date(2025, 2, 2)),
+        ({"activities": [{"activity_id": "A1", "deal_id": "D1",
+                          "completed_at": day("2025-02-03")}]}, date(2025, 2, 3)),
+        # A later export changed the amount: the stored amount describes that day.
+        ({"deal_changes": [("D1", "amount", "10.0", "20.0", day("2025-02-04"))]},
+         date(2025, 2, 4)),
+        # Leads newer than every deal are not cut off by the default as-of date.
+        ({"leads": [{"lead_id": "L1", "created_at": day("2025-02-05")}]}, date(2025, 2, 5)),
+        ({"leads": [{"lead_id": "L1", "created_at": day("2025-01-05"),
+                     "converted_at": day("2025-02-06")}]}, date(2025, 2, 6)),
+        # Data reaching past today: today.
+        ({"leads": [{"lead_id": "L1", "created_at": day("2025-03-01")}]}, date(2025, 2, 15)),
+    ],
+)  # fmt: skip
+def test_the_default_as_of_date_is_the_last_day_any_record_describes(tmp_path, rows, expected):
+    rows = {"deals": [BASE_DEAL], **rows}
+    con = build_store(tmp_path / "s.duckdb", pipelines=pipeline_rows("Sales", ["Lead"]), **rows)
+    try:
+        assert data_as_of(con, today=date(2025, 2, 15)) == expected
+    finally:
+        con.close()
