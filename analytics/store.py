@@ -79,12 +79,21 @@ def _migration_4(con: duckdb.DuckDBPyConnection) -> None:
     derived.refresh(con)
 
 
+def _migration_5(con: duckdb.DuckDBPyConnection) -> None:
+    # The data's last day (meta data_through, which says when deal_facts describes the deals as
+    # they are) now counts recorded amount and close-date changes, and leads.
+    from analytics import derived
+
+    derived.refresh(con)
+
+
 # Each entry moves the schema from version i to i + 1; append, never edit.
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
+    _migration_5,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from analytics import cli, store
+from analytics import cli, derived, store
 from analytics.errors import StoreBusy
 from analytics.schema import IMPORTABLE
 
@@ -159,6 +160,27 @@ def test_schema_version_of_an_empty_database_is_zero(tmp_path):
     con = duckdb.connect(str(tmp_path / "plain.duckdb"))
     try:
         assert store.schema_version(con) == 0
+    finally:
+        con.close()
+
+
+def test_an_older_store_recounts_its_last_day_with_changes_and_leads(tmp_path):
+    # Schema 5: the data's last day (when deal_facts describes the deals as they are) counts
+    # leads and recorded changes; a schema 4 store had it from deals, events and activities.
+    path = tmp_path / "old.duckdb"
+    con = store.connect(path)
+    con.execute(
+        "INSERT INTO deals (deal_id, pipeline, stage, status, created_at) "
+        "VALUES ('D1', 'Default', 'Prospecting', 'open', TIMESTAMP '2025-01-10 09:00')"
+    )
+    con.execute("INSERT INTO leads (lead_id, created_at) VALUES ('L1', TIMESTAMP '2025-02-05')")
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('data_through', '2025-01-10')")
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', '4')")
+    con.close()
+    con = store.connect(path)
+    try:
+        assert store.schema_version(con) == store.SCHEMA_VERSION
+        assert derived.data_through(con) == date(2025, 2, 5)
     finally:
         con.close()
 
