@@ -83,7 +83,7 @@ if deal_id:
                 widgets.kpi(_("Stage"), figures.stage_name(record["stage"]))
             with tiles[1]:
                 widgets.kpi(
-                    figures.amount_column(currency),
+                    formatting.amount_header(currency),
                     formatting.money(record["amount_rep"], currency),
                     help=_("In the deal's own currency: {amount}").format(
                         amount=formatting.money(
@@ -275,7 +275,9 @@ with st.container(border=True, key="deals_list"):
             selection_mode="single-row",
             height=min(38 + 35 * len(shown), 640),
             column_config={
-                figures.amount_column(currency): st.column_config.NumberColumn(format="localized"),
+                formatting.amount_header(currency): st.column_config.NumberColumn(
+                    format="localized"
+                ),
                 _("Created"): st.column_config.DatetimeColumn(format=dates),
                 _("Expected close"): st.column_config.DateColumn(format=dates),
                 _("Closed"): st.column_config.DatetimeColumn(format=dates),

@@ -298,14 +298,12 @@ def activity_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def won_deal_table(frame: pd.DataFrame, currency: str | None) -> pd.DataFrame:
-    """Return won_deal_activities rows for people: named columns, whole amounts, dates by day,
-    Yes/No for follow-up."""
+    """Return won_deal_activities rows for people: named columns, amounts to the currency's minor
+    unit, dates by day, Yes/No for follow-up."""
     names = {c: _(label) for c, label in WON_DEAL_LABELS.items()}
-    names["amount"] = (
-        _("Amount ({currency})").format(currency=currency) if currency else _("Amount")
-    )
+    names["amount"] = formatting.amount_header(currency)
     out = frame.assign(
-        amount=frame["amount"].round(0),
+        amount=formatting.amounts(frame["amount"], currency),
         closed_at=_days(frame["closed_at"]),
         followed_up=[_("Yes") if f else _("No") for f in frame["followed_up"]],
         first_follow_up_at=_days(frame["first_follow_up_at"]),

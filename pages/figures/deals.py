@@ -77,19 +77,16 @@ def stage_name(stage: str | None) -> str:
     return _(stage) if stage in ("Won", "Lost") else (stage or formatting.MISSING)
 
 
-def amount_column(currency: str | None) -> str:
-    """Return the header of an amount column in the reporting currency."""
-    return _("Amount ({currency})").format(currency=currency) if currency else _("Amount")
-
-
 def list_table(frame: pd.DataFrame, currency: str | None) -> pd.DataFrame:
-    """Return deal_list rows for people: named columns, statuses and outcomes translated."""
+    """Return deal_list rows for people: named columns, statuses and outcomes translated,
+    amounts rounded to the currency's minor unit (a converted amount has many decimals)."""
     out = frame.assign(
         status=[status_name(s) for s in frame["status"]],
         stage=[stage_name(s) for s in frame["stage"]],
+        amount=formatting.amounts(frame["amount"], currency),
     )
     names = {c: _(label) for c, label in LIST_LABELS.items()}
-    names["amount"] = amount_column(currency)
+    names["amount"] = formatting.amount_header(currency)
     return out.rename(columns=names)
 
 
@@ -138,7 +135,12 @@ def record_table(record: pd.Series, currency: str | None) -> pd.DataFrame:
             text = str(value)
         rows.append((_(label), text))
         if column == "status":
-            rows.append((amount_column(currency), formatting.money(record["amount_rep"], currency)))
+            rows.append(
+                (
+                    formatting.amount_header(currency),
+                    formatting.money(record["amount_rep"], currency),
+                )
+            )
             rows.append(
                 (_("Amount in the deal's currency"),
                  formatting.money(record["amount"], text_of(record["currency"])))

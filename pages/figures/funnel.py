@@ -255,12 +255,12 @@ DEAL_LABELS = {
 
 def deal_table(deals: pd.DataFrame, currency: str | None) -> pd.DataFrame:
     """Return a drill-down's deals (or visits) with their columns named for people: amount with
-    its currency, days in a stage to one decimal."""
+    its currency (to the minor unit), days in a stage to one decimal."""
     names = {c: _(label) for c, label in DEAL_LABELS.items()}
-    names["amount"] = (
-        _("Amount ({currency})").format(currency=currency) if currency else _("Amount")
-    )
+    names["amount"] = formatting.amount_header(currency)
     out = deals.rename(columns=names)
+    if "amount" in deals:
+        out[names["amount"]] = formatting.amounts(deals["amount"], currency)
     out[names["stage"]] = [stage_name(s) if s in (WON, LOST) else s for s in deals["stage"]]
     if "days" in deals:
         out[names["days"]] = deals["days"].round(1)

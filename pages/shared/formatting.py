@@ -17,6 +17,7 @@ from babel.numbers import (
     format_currency,
     format_decimal,
     format_percent,
+    get_currency_precision,
 )
 
 from analytics.filters import NONE
@@ -78,6 +79,22 @@ def money(amount: float | None, currency: str | None, *, compact: bool = False) 
     return format_currency(
         round(amount), currency, format="¤#,##0", locale=loc, currency_digits=False
     )
+
+
+def minor_units(currency: str | None) -> int:
+    """Return how many decimals amounts in currency are written with (2 for USD, 0 for JPY)."""
+    return get_currency_precision(currency) if currency else 2
+
+
+def amount_header(currency: str | None) -> str:
+    """Return the header of a table's column of amounts in currency ("Amount (USD)")."""
+    return _("Amount ({currency})").format(currency=currency) if currency else _("Amount")
+
+
+def amounts(values: pd.Series, currency: str | None) -> pd.Series:
+    """Return amounts rounded to the currency's minor unit, for a table (converted amounts have
+    many decimals)."""
+    return values.astype("float64").round(minor_units(currency))
 
 
 def rate_label(label: str, n: int, small: bool) -> str:

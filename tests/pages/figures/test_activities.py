@@ -135,12 +135,13 @@ def test_won_deal_table_says_yes_or_no():
          "closed_at": [None, None], "activities": [3, 0], "followed_up": [True, False],
          "first_follow_up_at": [None, None]}
     )  # fmt: skip
-    rows["amount"] = [1000.4, 2000.6]
+    rows["amount"] = [1000.4049, 2000.6]
     rows["closed_at"] = [datetime(2025, 3, 3, 12), datetime(2025, 3, 5, 17)]
     rows["first_follow_up_at"] = [datetime(2025, 3, 10, 11), None]
     table = figures.won_deal_table(rows, "USD")
     assert table["Followed up"].tolist() == ["Yes", "No"]
-    assert table["Amount (USD)"].tolist() == [1000, 2001]
+    assert table["Amount (USD)"].tolist() == [1000.4, 2000.6]  # to the cent
+    assert figures.won_deal_table(rows, "JPY")["Amount (JPY)"].tolist() == [1000, 2001]
     assert table["Won on"].tolist() == [date(2025, 3, 3), date(2025, 3, 5)]
     assert table["First follow-up"].tolist() == [date(2025, 3, 10), None]
     assert "Amount (USD)" in table.columns

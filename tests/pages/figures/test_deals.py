@@ -82,7 +82,24 @@ def test_timeline_of_a_deal_without_history_is_an_empty_state():
 
 def test_list_table_translates_statuses_and_outcomes(japanese):
     rows = pd.DataFrame(
-        [["D1", "**Bold**", "P", "Won", "won", 10.0, "A", "T", "S", None, None, None, None, None]],
+        [
+            [
+                "D1",
+                "**Bold**",
+                "P",
+                "Won",
+                "won",
+                591341.0769,
+                "A",
+                "T",
+                "S",
+                None,
+                None,
+                None,
+                None,
+                None,
+            ]
+        ],
         columns=DEAL_LIST_COLUMNS,
     )
     table = figures.list_table(rows, "JPY")
@@ -90,6 +107,9 @@ def test_list_table_translates_statuses_and_outcomes(japanese):
     assert table.iloc[0]["ステージ"] == "受注"
     assert table.iloc[0]["商談"] == "**Bold**"
     assert "金額 (JPY)" in table.columns
+    # A converted amount is rounded to the currency's minor unit: yen have none.
+    assert table.iloc[0]["金額 (JPY)"] == 591341
+    assert figures.list_table(rows, "USD").iloc[0]["金額 (USD)"] == 591341.08
 
 
 def test_changes_table_formats_amounts_and_dates():

@@ -193,7 +193,7 @@ def test_empty_inputs_give_messages():
 
 def test_deal_table_names_columns_and_keeps_data_text():
     deals = pd.DataFrame(
-        [("D1", "**bold**", "Aiko", "P", "Won", "won", 12.0, pd.Timestamp("2025-01-01"))],
+        [("D1", "**bold**", "Aiko", "P", "Won", "won", 12.3456, pd.Timestamp("2025-01-01"))],
         columns=["deal_id", "name", "owner", "pipeline", "stage", "status", "amount", "created_at"],
     )
     table = figures.deal_table(deals, "USD")
@@ -201,3 +201,4 @@ def test_deal_table_names_columns_and_keeps_data_text():
         "Deal ID", "Deal", "Owner", "Pipeline", "Stage", "Status", "Amount (USD)", "Created",
     ]  # fmt: skip
     assert table.iloc[0]["Deal"] == "**bold**"
+    assert table.iloc[0]["Amount (USD)"] == 12.35  # a converted amount, to the cent
