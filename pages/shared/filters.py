@@ -2,8 +2,9 @@
 
 Each widget is bound to a query parameter of the same name (`bind="query-params"`), so the
 values survive page changes and a copied URL reproduces the view:
-`?filter_pipeline=Default&filter_period=last_quarter&filter_owner=Aiko+Tanaka`. Values equal to
-the default are left out of the URL. Team, owner and source have their own lists; any other
+`?filter_pipeline=Default&filter_period=Last+quarter&filter_owner=Aiko+Tanaka` (the period as
+shown; a link may also give it by its key, `last_quarter`, or in the other language). Values
+equal to the default are left out of the URL. Team, owner and source have their own lists; any other
 column of the deals (region, industry, a custom export column) is one more condition below.
 """
 
@@ -19,7 +20,7 @@ from analytics.quality import data_as_of
 from analytics.status import pipelines
 from pages.shared import formatting, periods
 from pages.shared.connection import Store, query
-from pages.shared.locale import _
+from pages.shared.locale import _, every_language
 from pages.shared.periods import Period
 from pages.shared.sticky import remember, sticky
 
@@ -101,12 +102,29 @@ def _value_label(value: str) -> str:
     return _("(empty)") if value == NONE else value
 
 
+def _period_from_link() -> None:
+    """Take the period a link gives as its key or in the other language's words.
+
+    The bound period list reads only the label it shows now, so `?filter_period=last_quarter`,
+    or an English link opened in Japanese (a link copied before a language switch), would fall
+    back to the default period.
+    """
+    given = st.query_params.get(KEY_PERIOD)
+    if given is None:
+        return
+    for key, label in periods.CHOICES.items():
+        if given == key or (given in every_language(label) and given != _(label)):
+            st.session_state[KEY_PERIOD] = key
+            return
+
+
 def sidebar_filters(store: Store) -> GlobalFilters:
     """Draw the global filters in the sidebar and return their values."""
     names = tuple(query(store, pipelines))
     data_day = query(store, data_as_of, date.today())
     with st.sidebar:
         st.subheader(_("Filters"), anchor=False)
+        _period_from_link()
         choice = st.selectbox(
             _("Period"),
             tuple(periods.CHOICES),

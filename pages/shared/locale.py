@@ -42,3 +42,8 @@ def _(text: str) -> str:
     if language() == JAPANESE:
         return JA.get(text, text)
     return text
+
+
+def every_language(text: str) -> set[str]:
+    """Return text as written in each interface language."""
+    return {text, JA.get(text, text)}

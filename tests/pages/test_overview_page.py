@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 
 import pandas as pd
+import pytest
 
 from analytics import cycle, forecast, pipeline_value, winrate
 from analytics.derived import reporting_currency
@@ -167,3 +168,26 @@ def test_deal_names_from_the_data_show_literally(db_path):
     at.selectbox(key="overview_won_pick").select("2025-02-10").run()
     assert not at.exception
     assert list(at.dataframe[0].value["Deal"]) == ["**bold**", "<script>alert(1)</script>"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"filter_period": "Last quarter"},  # as an English link writes it
+        {"filter_period": "前四半期", "lang": "JA"},  # as a Japanese link writes it
+        {"filter_period": "last_quarter"},  # the period's key, typed by hand
+        {"filter_period": "Last quarter", "lang": "JA"},  # copied before a language switch
+        {"filter_period": "前四半期"},  # the other way round
+    ],
+)
+def test_a_link_gives_the_period_in_either_language(sample_db, expected_con, query):
+    at = run_page(PAGE, query)
+    assert not at.exception
+    assert at.selectbox(key="filter_period").value == "last_quarter"
+    f, _ = view(expected_con, "last_quarter")
+    set_language(JAPANESE if query.get("lang") == "JA" else ENGLISH)
+    try:
+        dates = periods.resolve("last_quarter", f.as_of).dates()
+    finally:
+        set_language(ENGLISH)
+    assert at.sidebar.caption[0].value.startswith(dates)
