@@ -147,7 +147,7 @@ def _deals_at(
                   ) AS c ON c.deal_id = f.deal_id
                   LEFT JOIN ({CHANGED_SINCE}) AS v ON v.deal_id = f.deal_id"""
         column_params = [derived.reporting_currency(con), *[end] * 5]
-        join_params = [end, end, end]
+        join_params = [end, end, end, end]
         if last_activity:
             # deal_facts holds each deal's last activity of all time: when that came before the
             # end of the as-of date it is the answer, so only the other deals are looked up.

@@ -159,7 +159,7 @@ def open_deals_sql(
         LEFT JOIN ({CHANGED_SINCE}) AS c ON c.deal_id = f.deal_id
         WHERE {_OPEN} AND {where}
     """
-    return sql, [*conv.params, end, end, end, end, end, *params]
+    return sql, [*conv.params, end, end, end, end, end, end, *params]
 
 
 def _empirical_sql(

@@ -1,28 +1,40 @@
 """A deal's amount and expected close date at an earlier moment, from its recorded changes.
 
 deal_facts holds each deal as the newest export left it. An import that changes a deal's amount
-or expected close date records the change in deal_changes (old and new value as text, and when),
-so the value at a moment is the old value of the first change made from that moment on; a deal
-without a later change had its stored value.
+or expected close date records the change in deal_changes (old and new value as text, and when).
+A deal changed after a moment had, at that moment, the new value of its last change before it,
+or the old value of its first change when all came later: the rule the weekly waterfall follows
+(analytics.weekly), so both agree where the recorded changes contradict each other. A deal not
+changed since had its stored value.
 """
 
 from __future__ import annotations
 
-# One row per deal changed from the moment (the one ? parameter) on: whether its amount and
-# its expected close date changed since, and the old value of the first such change (text).
-# Only the later changes are read, few for a recent moment.
+# One row per deal changed from the moment on (both ? parameters are the moment): whether its
+# amount and its expected close date changed since, and their values then (text). Only the
+# deals changed since are read, few for a recent moment.
 CHANGED_SINCE = """
     SELECT deal_id,
            bool_or(field = 'amount') AS amount_changed,
-           max(old_value) FILTER (WHERE field = 'amount') AS amount_then,
+           max(value) FILTER (WHERE field = 'amount') AS amount_then,
            bool_or(field = 'expected_close_date') AS close_changed,
-           max(old_value) FILTER (WHERE field = 'expected_close_date') AS close_then
+           max(value) FILTER (WHERE field = 'expected_close_date') AS close_then
     FROM (
-        SELECT deal_id, field, old_value,
-               row_number() OVER (PARTITION BY deal_id, field
-                                  ORDER BY changed_at, new_value, old_value) AS k
-        FROM deal_changes
-        WHERE changed_at >= ? AND field IN ('amount', 'expected_close_date')
+        SELECT deal_id, field, CASE WHEN before THEN new_value ELSE old_value END AS value,
+               row_number() OVER (
+                   PARTITION BY deal_id, field
+                   ORDER BY before DESC,
+                            CASE WHEN before THEN changed_at END DESC,
+                            CASE WHEN before THEN new_value END DESC,
+                            CASE WHEN before THEN old_value END DESC,
+                            changed_at, new_value, old_value) AS k
+        FROM (
+            SELECT c.*, c.changed_at < ? AS before
+            FROM deal_changes AS c
+            JOIN (SELECT DISTINCT deal_id, field FROM deal_changes
+                  WHERE changed_at >= ? AND field IN ('amount', 'expected_close_date')) AS since
+              ON since.deal_id = c.deal_id AND since.field = c.field
+        ) AS c
     ) AS c
     WHERE k = 1
     GROUP BY deal_id"""

@@ -270,13 +270,22 @@ def cycle_days(closed: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 
 def amount_then(t: Tables, d: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
-    """Return the deals' amounts at end: the old value of the first amount change from then on,
-    else the amount they have."""
-    later = t.changes[(t.changes.field == "amount") & (t.changes.changed_at >= end)]
-    first = later.sort_values(["changed_at", "new_value", "old_value"]).drop_duplicates("deal_id")
-    old = pd.to_numeric(first.set_index("deal_id").old_value, errors="coerce")
-    changed = d.deal_id.isin(old.index)
-    return d.amount.astype(float).where(~changed, d.deal_id.map(old))
+    """Return the deals' amounts at end: for a deal whose amount changed from then on, the new
+    value of its last change before end, else the old value of its first change; for the
+    others the amount they have."""
+    changes = t.changes[t.changes.field == "amount"]
+    since = changes.deal_id[changes.changed_at >= end].unique()
+    mine = changes[changes.deal_id.isin(since)].sort_values(
+        ["changed_at", "new_value", "old_value"]
+    )
+    before = mine[mine.changed_at < end].drop_duplicates("deal_id", keep="last")
+    first = mine.drop_duplicates("deal_id")
+    then = pd.concat(
+        [before.set_index("deal_id").new_value,
+         first[~first.deal_id.isin(before.deal_id)].set_index("deal_id").old_value]
+    )  # fmt: skip
+    then = pd.to_numeric(then, errors="coerce")
+    return d.amount.astype(float).where(~d.deal_id.isin(since), d.deal_id.map(then))
 
 
 def open_pipeline(

@@ -407,17 +407,21 @@ def time_in_stage(con, filters) -> pd.DataFrame:
 
 
 def amount_then(con, d: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
-    """Return the deals' amounts at end: a deal whose amount changed from then on had the old
-    value of the first such change; the others had the amount they have."""
-    changes = con.execute(
+    """Return the deals' amounts at end. A deal whose amount changed from then on had the new
+    value of its last change before end, or the old value of its first change; the others had
+    the amount they have."""
+    rows = con.execute(
         "SELECT deal_id, changed_at, old_value, new_value FROM deal_changes "
-        "WHERE field = 'amount' AND changed_at >= ?",
-        [end.to_pydatetime()],
-    ).df()
-    first = changes.sort_values(["changed_at", "new_value", "old_value"]).groupby("deal_id").first()
-    old = {k: (None if v is None else float(v)) for k, v in first["old_value"].items()}
+        "WHERE field = 'amount' ORDER BY changed_at, new_value, old_value"
+    ).fetchall()
+    then = {}
+    for deal_id in {r[0] for r in rows if r[1] >= end}:
+        mine = [r for r in rows if r[0] == deal_id]
+        before = [r for r in mine if r[1] < end]
+        value = before[-1][3] if before else mine[0][2]
+        then[deal_id] = None if value is None else float(value)
     return pd.Series(
-        [old[i] if i in old else a for i, a in zip(d.deal_id, d.amount, strict=True)],
+        [then[i] if i in then else a for i, a in zip(d.deal_id, d.amount, strict=True)],
         index=d.index, dtype=float,
     )  # fmt: skip
 
