@@ -51,8 +51,11 @@ whole_before = (
 cycles = ctx.query(cycle.sales_cycle, f).set_index("outcome")
 cycles_before = ctx.query(cycle.sales_cycle, pf).set_index("outcome") if pf else None
 pipe = ctx.query(pipeline_value.open_pipeline, f).iloc[0]
+# The pipeline as it stood at the same point of the previous period (amounts of that day).
+pipe_before = ctx.query(pipeline_value.open_pipeline, pf).iloc[0] if pf else None
 outlook = ctx.query(forecast.forecast, f) if has_period else None
 cover = ctx.query(forecast.coverage, f) if has_period else None
+cover_before = ctx.query(forecast.coverage, pf) if has_period and pf else None
 
 
 def _get(row, column: str) -> float | None:
@@ -218,18 +221,28 @@ with st.container(border=True):
         widgets.kpi(
             _("Open pipeline"),
             formatting.money(pipe["open_amount"], currency, compact=True),
+            delta=figures.delta_money(
+                pipe["open_amount"], _get(pipe_before, "open_amount"), currency
+            ),
             definition=pipeline_value.OPEN_PIPELINE,
         )
     with cols[3]:
         widgets.kpi(
             _("Weighted pipeline"),
             formatting.money(pipe["weighted_amount"], currency, compact=True),
+            delta=figures.delta_money(
+                pipe["weighted_amount"], _get(pipe_before, "weighted_amount"), currency
+            ),
             definition=pipeline_value.WEIGHTED_PIPELINE,
         )
     with cols[4]:
         widgets.kpi(
             _("Coverage"),
             figures.coverage_text(cover.coverage if cover else None),
+            delta=figures.delta_times(
+                cover.coverage if cover else None,
+                cover_before.coverage if cover_before else None,
+            ),
             definition=forecast.PIPELINE_COVERAGE,
         )
     notes = [

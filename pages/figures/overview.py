@@ -60,6 +60,13 @@ def delta_days(now: float | None, before: float | None) -> str | None:
     return _signed(formatting.days(now - before), now - before)
 
 
+def delta_times(now: float | None, before: float | None) -> str | None:
+    """Return the change of a ratio ("+0.4×"), None when either is unknown."""
+    if now is None or before is None:
+        return None
+    return _signed(f"{formatting.number(now - before, 1)}×", now - before)
+
+
 def coverage_text(coverage: float | None) -> str:
     """Return a coverage ratio ("1.8×"), or a dash."""
     return formatting.MISSING if coverage is None else f"{formatting.number(coverage, 1)}×"

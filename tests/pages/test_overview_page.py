@@ -44,8 +44,9 @@ def expected_tiles(con, f: Filters, pf: Filters) -> dict[str, tuple[str, str]]:
     rate, rate_before = (winrate.win_rate(con, x).iloc[0] for x in (f, pf))
     whole_before = winrate.win_rate(con, replace(pf, as_of=min(pf.end, f.as_of))).iloc[0]
     cyc, cyc_before = (cycle.sales_cycle(con, x).set_index("outcome").loc["won"] for x in (f, pf))
-    pipe = pipeline_value.open_pipeline(con, f).iloc[0]
+    pipe, pipe_before = (pipeline_value.open_pipeline(con, x).iloc[0] for x in (f, pf))
     outlook, cover = forecast.forecast(con, f), forecast.coverage(con, f)
+    cover_before = forecast.coverage(con, pf)
 
     def money(x):
         return formatting.money(x, cur, compact=True)
@@ -67,10 +68,13 @@ def expected_tiles(con, f: Filters, pf: Filters) -> dict[str, tuple[str, str]]:
         ),
         "Median sales cycle (won)": (formatting.days(cyc["median"]),
                                      figures.delta_days(cyc["median"], cyc_before["median"])),
-        # Snapshots of the as-of date: no change against the previous period.
-        "Open pipeline": (money(pipe["open_amount"]), ""),
-        "Weighted pipeline": (money(pipe["weighted_amount"]), ""),
-        "Coverage": (figures.coverage_text(cover.coverage), ""),
+        # Snapshots of the as-of date, against the snapshot at the previous period's point.
+        "Open pipeline": (money(pipe["open_amount"]),
+                          delta(pipe["open_amount"], pipe_before["open_amount"])),
+        "Weighted pipeline": (money(pipe["weighted_amount"]),
+                              delta(pipe["weighted_amount"], pipe_before["weighted_amount"])),
+        "Coverage": (figures.coverage_text(cover.coverage),
+                     figures.delta_times(cover.coverage, cover_before.coverage) or ""),
     }  # fmt: skip
 
 

@@ -44,6 +44,9 @@ def test_deltas_and_rates():
     assert figures.delta_money(12_500.0, 10_000.0, "USD") == "+$2,500"
     assert figures.delta_money(10_000.0, 1_250_000.0, "USD") == "-$1.2M"
     assert figures.delta_money(1.0, None, "USD") is None
+    assert figures.delta_times(3.5, 3.1) == "+0.4×"
+    assert figures.delta_times(1.2, 2.0) == "-0.8×"
+    assert figures.delta_times(None, 2.0) is None
     assert figures.delta_points(0.30, 0.25) == "+5 pts"
     assert figures.delta_points(0.25, 0.30) == "-5 pts"
     assert figures.delta_points(None, 0.3) is None
