@@ -97,11 +97,15 @@ def _lead_counts(con: duckdb.DuckDBPyConnection, filters: Filters, by: str | Non
     # gets both arguments coalesced because engines disagree on least() with a NULL.
     return con.execute(
         f"""
-        WITH named_by AS (
+        WITH scoped AS (
+            SELECT * FROM leads AS l WHERE l.created_at < ? AND {period} AND {where}
+        ),
+        -- Only the deals of the leads in scope are grouped, not every deal naming a lead.
+        named_by AS (
             SELECT d.lead_id, min(d.created_at) AS created_at,
                    max(CASE WHEN d.status = 'won' AND d.closed_at < ? THEN 1 ELSE 0 END) AS won
             FROM deal_facts AS d
-            WHERE d.lead_id IS NOT NULL
+            WHERE d.lead_id IN (SELECT lead_id FROM scoped)
             GROUP BY d.lead_id
         ),
         per_lead AS (
@@ -114,10 +118,9 @@ def _lead_counts(con: duckdb.DuckDBPyConnection, filters: Filters, by: str | Non
                         THEN 1 ELSE 0 END AS signalled,
                    CASE WHEN n.won = 1 OR (r.status = 'won' AND r.closed_at < ?)
                         THEN 1 ELSE 0 END AS deal_won
-            FROM leads AS l
+            FROM scoped AS l
             LEFT JOIN named_by AS n ON n.lead_id = l.lead_id
             LEFT JOIN deal_facts AS r ON r.deal_id = l.deal_id
-            WHERE l.created_at < ? AND {period} AND {where}
         ),
         judged AS (
             SELECT key, deal_won,
@@ -136,7 +139,7 @@ def _lead_counts(con: duckdb.DuckDBPyConnection, filters: Filters, by: str | Non
         GROUP BY key
         ORDER BY key
         """,
-        [end, end, end, *period_params, *params, end],
+        [end, *period_params, *params, end, end, end],
     ).df()
 
 
