@@ -5,11 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from pages.shared import filters
+from analytics import funnel
+from analytics.derived import reporting_currency
+from analytics.filters import Filters
+from analytics.quality import data_as_of
+from analytics.store import connect
+from pages.figures import funnel as funnel_figures
+from pages.shared import filters, periods
 from pages.shared.locale import JAPANESE, set_language
 from pages.shared.navigation import PAGES
 from pages.translations import JA
@@ -183,3 +190,55 @@ def test_the_meeting_pack_downloads_as_one_offline_html_file(server, page):
     assert "Plotly.newPlot" in html or "plotly" in html.lower()
     # Works offline: no script is fetched from the network.
     assert not re.search(r"<script[^>]+src=[\"']https?:", html)
+
+
+def _approach_deals(sample_db, tmp_path) -> tuple[list[str], list[str]]:
+    """Return the default Funnel view's stages and the IDs of the deals that reached Approach.
+
+    Read from a copy: the server holds the database file.
+    """
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db.path, copy)
+    con = connect(copy, read_only=True)
+    try:
+        as_of = data_as_of(con)
+        period = periods.resolve(periods.DEFAULT_PERIOD, as_of)
+        view = Filters.build(period.start, period.end, as_of, "New Business", {})
+        stages = list(funnel.funnel(con, view)["stage"])
+        deals = funnel.funnel_deals(con, view, "Approach", limit=500)
+        shown = funnel_figures.deal_table(deals, reporting_currency(con))
+    finally:
+        con.close()
+    return stages, list(shown["Deal ID"])
+
+
+def test_a_chart_click_drills_to_the_deals_and_opens_a_timeline(server, page, sample_db, tmp_path):
+    stages, approach = _approach_deals(sample_db, tmp_path)
+    assert approach
+    open_app(page, f"{server.url}/funnel")
+
+    # Plotly takes clicks on its drag layer above the bars: click where the bar is drawn.
+    bar = page.locator(".st-key-funnel_chart g.trace .point path").nth(stages.index("Approach"))
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_for_app(page)
+    picker = page.locator(".st-key-funnel_drill_pick").get_by_role("combobox")
+    expect(picker).to_have_value("Approach")
+
+    # The deals behind the bar: pick the first row (largest amount) and open its timeline.
+    button = page.get_by_role("button", name="Open the selected deal's timeline")
+    expect(button).to_be_disabled()
+    grid = page.locator(".st-key-funnel_deals_deals")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    header = row = 35
+    page.mouse.click(box["x"] + 15, box["y"] + header + row / 2)
+    wait_for_app(page)
+    expect(button).to_be_enabled()
+    button.click()
+
+    expect(heading(page)).to_have_text("Deals")
+    expect(page).to_have_url(re.compile(rf"deal={approach[0]}"))
+    wait_for_app(page)
+    expect(page.get_by_text(f"· {approach[0]}", exact=False)).to_be_visible()
