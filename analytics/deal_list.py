@@ -23,7 +23,7 @@ from analytics import derived
 from analytics.durations import UnknownDeal
 from analytics.errors import AnalyticsError
 from analytics.filters import Filters, as_of_end, deal_conditions, period_condition, resolve_as_of
-from analytics.values_at import CHANGED_SINCE, amount_then, close_date_then
+from analytics.values_at import amount_then, changed_since, close_date_then
 
 # Which deals the period selects. Every scope also leaves out deals created after the as-of date.
 SCOPES = ("active", "created", "closed", "all")
@@ -145,7 +145,7 @@ def _deals_at(
                       SELECT deal_id, stage, entered_at FROM stage_visits
                       WHERE NOT is_outcome AND entered_at < ? AND (left_at IS NULL OR left_at >= ?)
                   ) AS c ON c.deal_id = f.deal_id
-                  LEFT JOIN ({CHANGED_SINCE}) AS v ON v.deal_id = f.deal_id"""
+                  LEFT JOIN ({changed_since()}) AS v ON v.deal_id = f.deal_id"""
         column_params = [derived.reporting_currency(con), *[end] * 5]
         join_params = [end, end, end, end]
         if last_activity:

@@ -25,7 +25,7 @@ from analytics.filters import (
     period_condition,
     resolve_as_of,
 )
-from analytics.values_at import CHANGED_SINCE, amount_then, close_date_then
+from analytics.values_at import amount_then, changed_since, close_date_then
 
 OPEN_PIPELINE = define(
     "open_pipeline",
@@ -156,10 +156,11 @@ def open_deals_sql(
         LEFT JOIN stage_visits AS v
           ON v.deal_id = f.deal_id AND v.entered_at < ? AND (v.left_at IS NULL OR v.left_at >= ?)
         LEFT JOIN pipelines_stages AS p ON p.pipeline = f.pipeline AND p.stage = v.stage
-        LEFT JOIN ({CHANGED_SINCE}) AS c ON c.deal_id = f.deal_id
+        LEFT JOIN ({changed_since(f"SELECT f.deal_id FROM deal_facts AS f WHERE {_OPEN} AND {where}")})
+          AS c ON c.deal_id = f.deal_id
         WHERE {_OPEN} AND {where}
     """
-    return sql, [*conv.params, end, end, end, end, end, end, *params]
+    return sql, [*conv.params, end, end, end, end, end, end, *params, end, end, *params]
 
 
 def _empirical_sql(

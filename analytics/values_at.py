@@ -10,10 +10,16 @@ changed since had its stored value.
 
 from __future__ import annotations
 
-# One row per deal changed from the moment on (both ? parameters are the moment): whether its
-# amount and its expected close date changed since, and their values then (text). Only the
-# deals changed since are read, few for a recent moment.
-CHANGED_SINCE = """
+def changed_since(candidates: str | None = None) -> str:
+    """Return SQL of one row per deal changed from a moment on: whether its amount and its
+    expected close date changed since, and their values at that moment (text).
+
+    Its parameters are the moment, twice, then those of candidates: a SELECT of the deal_ids
+    worth looking at (for example the deals open at the moment), which spares ranking the
+    changes of every other deal. Only the deals changed since are read, few for a recent moment.
+    """
+    among = f" AND deal_id IN ({candidates})" if candidates else ""
+    return f"""
     SELECT deal_id,
            bool_or(field = 'amount') AS amount_changed,
            max(value) FILTER (WHERE field = 'amount') AS amount_then,
@@ -32,7 +38,8 @@ CHANGED_SINCE = """
             SELECT c.*, c.changed_at < ? AS before
             FROM deal_changes AS c
             JOIN (SELECT DISTINCT deal_id, field FROM deal_changes
-                  WHERE changed_at >= ? AND field IN ('amount', 'expected_close_date')) AS since
+                  WHERE changed_at >= ? AND field IN ('amount', 'expected_close_date'){among}
+                 ) AS since
               ON since.deal_id = c.deal_id AND since.field = c.field
         ) AS c
     ) AS c

@@ -312,6 +312,14 @@ def test_open_deals_count_at_the_amount_and_close_date_they_had_then(tmp_path):
                                       check_dtype=False)  # fmt: skip
         pd.testing.assert_frame_equal(open_pipeline(con, Filters(as_of=NOW)), now,
                                       check_dtype=False)  # fmt: skip
+        # Ben's deals at PAST: A3 300 and A4 200, weighted 0.1 x 500 (a condition on a deal
+        # column also narrows the changes looked up).
+        ben = one_row(open_count=2, open_amount=500.0, weighted_amount=50.0,
+                      empirical_weighted_amount=0.0, no_probability=0, unconverted=0)  # fmt: skip
+        pd.testing.assert_frame_equal(
+            open_pipeline(con, Filters.build(as_of=PAST, where={"owner": ["Ben"]})), ben,
+            check_dtype=False,
+        )  # fmt: skip
         # Due in March as seen at PAST: A1 alone, at its amount then (700 x 0.1).
         early = forecast(con, Filters(**march, as_of=PAST))
         assert (early.open_due_count, early.weighted_open) == (1, pytest.approx(70.0))
