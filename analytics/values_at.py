@@ -10,6 +10,7 @@ changed since had its stored value.
 
 from __future__ import annotations
 
+
 def changed_since(candidates: str | None = None) -> str:
     """Return SQL of one row per deal changed from a moment on: whether its amount and its
     expected close date changed since, and their values at that moment (text).
