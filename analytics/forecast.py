@@ -94,9 +94,10 @@ class UnknownCategory(AnalyticsError):
 class Forecast:
     """A period's forecast; amounts in the reporting currency.
 
-    weighted_open is the probability-weighted amount of the open deals due in the period;
-    forecast, commit and best_case include won_so_far. unconverted counts won and due deals
-    whose amount could not be converted and is left out of every sum.
+    weighted_open is the probability-weighted amount of the open deals due in the period,
+    open_due_amount their whole amount; forecast, commit and best_case include won_so_far.
+    unconverted counts won and due deals whose amount could not be converted and is left out
+    of every sum.
     """
 
     period_start: date
@@ -108,6 +109,7 @@ class Forecast:
     best_case: float
     open_due_count: int
     unconverted: int
+    open_due_amount: float
 
 
 @dataclass(frozen=True)
@@ -187,11 +189,13 @@ def forecast(con: duckdb.DuckDBPyConnection, filters: Filters) -> Forecast:
         best_case=won + float(f["best_open"]),
         open_due_count=int(f["open_due_count"]),
         unconverted=int(f["won_unconverted"] + f["due_unconverted"]),
+        open_due_amount=float(f["best_open"]),
     )
 
 
-def _target(con: duckdb.DuckDBPyConnection, filters: Filters) -> float | None:
-    """Return the summed won_amount targets of the filters' scope lying within their period."""
+def period_target(con: duckdb.DuckDBPyConnection, filters: Filters) -> float | None:
+    """Return the summed won_amount targets of the filters' scope lying within their period
+    (reporting currency; None when there is none): owner, else team, else company."""
     where = dict(filters.where)
     if "owner" in where:
         scope, values = "owner", where["owner"]
@@ -218,11 +222,16 @@ def coverage(
     company) whose period lies within the filters' period are summed. PeriodRequired unless
     the period has both ends.
     """
-    f = _figures(con, filters)
-    if target is None:
-        target = _target(con, filters)
-    won = float(f["won_so_far"])
-    due = float(f["best_open"])
+    outlook = forecast(con, filters)
+    return coverage_of(outlook, period_target(con, filters) if target is None else target)
+
+
+def coverage_of(outlook: Forecast, target: float | None) -> Coverage:
+    """Return the coverage of a forecast's period against target (see coverage), a ratio.
+
+    For a page that shows the forecast too: both come from the same sums.
+    """
+    won, due = outlook.won_so_far, outlook.open_due_amount
     gap = None if target is None else target - won
     return Coverage(
         open_due_amount=due,
@@ -230,7 +239,7 @@ def coverage(
         won_so_far=won,
         gap=gap,
         coverage=stats.ratio(due, gap) if gap is not None and gap > 0 else None,
-        unconverted=int(f["won_unconverted"] + f["due_unconverted"]),
+        unconverted=outlook.unconverted,
     )
 
 

@@ -54,7 +54,7 @@ pipe = ctx.query(pipeline_value.open_pipeline, f).iloc[0]
 # The pipeline as it stood at the same point of the previous period (amounts of that day).
 pipe_before = ctx.query(pipeline_value.open_pipeline, pf).iloc[0] if pf else None
 outlook = ctx.query(forecast.forecast, f) if has_period else None
-cover = ctx.query(forecast.coverage, f) if has_period else None
+cover = forecast.coverage_of(outlook, ctx.query(forecast.period_target, f)) if outlook else None
 cover_before = ctx.query(forecast.coverage, pf) if has_period and pf else None
 
 

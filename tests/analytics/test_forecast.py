@@ -164,30 +164,34 @@ FORECAST_CASES = {
     # Unconverted: W4 and E1.
     "now": (q1(), Forecast(Q1_START, Q1_END, won_so_far=2200.0, weighted_open=3650.0,
                            forecast=5850.0, commit=5450.0, best_case=7350.0, open_due_count=7,
-                           unconverted=2)),
+                           unconverted=2, open_due_amount=5150.0)),
     # At PAST: won W1 1000 (W3 wins on 03-15). Open then and due in Q1: W3 (Demo), C1, D1, D2,
     # D4, E1, M1 = 7; S1 is due in Q1 too but sits in Lead (0.2).
     # Weighted: W3 1200*.5 + C1 1800 + D1 750 + D2 200 + S1 1000*.2 = 600+1800+750+200+200 = 3550.
     # Last stage: C1 2000 + M1 250 = 2250. All: 1200 + 2000 + 1500 + 400 + 250 + 1000 = 6350.
     "past": (q1(PAST), Forecast(Q1_START, Q1_END, won_so_far=1000.0, weighted_open=3550.0,
                                 forecast=4550.0, commit=3250.0, best_case=7350.0,
-                                open_due_count=8, unconverted=2)),
+                                open_due_count=8, unconverted=2,
+                                open_due_amount=6350.0)),
     # Aiko NOW: won W1 1000 (W4 EUR); due C1 2000 (Closing), D2 400 (Demo), E1 (EUR).
     "owner Aiko": (q1(owner=["Aiko"]), Forecast(Q1_START, Q1_END, won_so_far=1000.0,
                                                 weighted_open=2000.0, forecast=3000.0,
                                                 commit=3000.0, best_case=3400.0,
-                                                open_due_count=3, unconverted=2)),
+                                                open_due_count=3, unconverted=2,
+                                                open_due_amount=2400.0)),
     # Mini alone: M1 is in the last stage (commit) with no probability (weighted 0).
     "pipeline Mini": (
         Filters(Q1_START, Q1_END, NOW, pipeline="Mini"),
         Forecast(Q1_START, Q1_END, won_so_far=0.0, weighted_open=0.0, forecast=0.0,
-                 commit=250.0, best_case=250.0, open_due_count=1, unconverted=0),
+                 commit=250.0, best_case=250.0, open_due_count=1, unconverted=0,
+                 open_due_amount=250.0),
     ),
     # Nothing closes or is due in 2030.
     "empty period": (
         Filters(d("2030-01-01"), d("2030-03-31"), NOW),
         Forecast(d("2030-01-01"), d("2030-03-31"), won_so_far=0.0, weighted_open=0.0,
-                 forecast=0.0, commit=0.0, best_case=0.0, open_due_count=0, unconverted=0),
+                 forecast=0.0, commit=0.0, best_case=0.0, open_due_count=0, unconverted=0,
+                 open_due_amount=0.0),
     ),
 }  # fmt: skip
 
