@@ -1,4 +1,5 @@
-"""Tables derived from the imported ones: stage visits, stage exits and per-deal facts.
+"""Tables derived from the imported ones: stage visits, stage exits, per-deal facts, and the
+spans of time each recorded amount and expected close date held.
 
 Metrics read these instead of re-deriving visits and facts from raw events on every query.
 They are rebuilt inside the transaction of every write (import, sample load), so they never
@@ -44,6 +45,40 @@ SELECT deal_id, pipeline, position, min(left_at) AS first_left_at
 FROM stage_visits
 WHERE position IS NOT NULL AND left_at IS NOT NULL
 GROUP BY deal_id, pipeline, position
+"""
+
+# One row per deal, field and stretch of time between two of its recorded changes, holding the
+# value it had then: the moments m with valid_from < m <= valid_to (valid_from NULL: since ever)
+# are those for which the last change before m is the one at valid_from (its new value), or,
+# before the first change, the first change (its old value). Changes at one instant are ranked
+# as analytics.values_at says: the last by new then old value, descending; the first by new
+# then old value, ascending (NULLs last both ways). The stretch after the last change is left
+# out: the deal's stored value holds there.
+_VALUE_SPANS = """
+CREATE OR REPLACE TABLE value_spans AS
+WITH ranked AS (
+    SELECT deal_id, field, changed_at, old_value, new_value,
+           row_number() OVER (PARTITION BY deal_id, field, changed_at
+                              ORDER BY new_value DESC NULLS LAST,
+                                       old_value DESC NULLS LAST) AS last_k,
+           row_number() OVER (PARTITION BY deal_id, field, changed_at
+                              ORDER BY new_value NULLS LAST, old_value NULLS LAST) AS first_k
+    FROM deal_changes
+    WHERE field IN ('amount', 'expected_close_date') AND changed_at IS NOT NULL
+),
+stamps AS (
+    SELECT deal_id, field, changed_at,
+           max(new_value) FILTER (WHERE last_k = 1) AS new_value,
+           max(old_value) FILTER (WHERE first_k = 1) AS old_value,
+           lead(changed_at) OVER (PARTITION BY deal_id, field ORDER BY changed_at) AS next_at,
+           row_number() OVER (PARTITION BY deal_id, field ORDER BY changed_at) AS n
+    FROM ranked
+    GROUP BY deal_id, field, changed_at
+)
+SELECT deal_id, field, changed_at AS valid_from, next_at AS valid_to, new_value AS value
+FROM stamps WHERE next_at IS NOT NULL
+UNION ALL
+SELECT deal_id, field, NULL, changed_at, old_value FROM stamps WHERE n = 1
 """
 
 _FACTS = """
@@ -167,14 +202,16 @@ FACTS_READ = VISITS_READ | {"activities", "exchange_rates"}
 
 
 def refresh(cur: duckdb.DuckDBPyConnection, visits: bool = True) -> None:
-    """Rebuild stage_visits, stage_exits and deal_facts from the stored tables (inside the write).
+    """Rebuild stage_visits, stage_exits, value_spans and deal_facts from the stored tables
+    (inside the write).
 
-    visits=False keeps stage_visits and stage_exits, for a write that changed none of
-    VISITS_READ.
+    visits=False keeps stage_visits, stage_exits and value_spans, for a write that changed none
+    of VISITS_READ (deals and history writes are also the ones recording deal_changes).
     """
     if visits:
         cur.execute(_VISITS)
         cur.execute(_EXITS)
+        cur.execute(_VALUE_SPANS)
     through = cur.execute(LAST_DAY).fetchone()[0]
     has_rates = cur.execute(
         "SELECT count(*) FROM information_schema.tables "

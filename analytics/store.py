@@ -87,6 +87,13 @@ def _migration_5(con: duckdb.DuckDBPyConnection) -> None:
     derived.refresh(con)
 
 
+def _migration_6(con: duckdb.DuckDBPyConnection) -> None:
+    # value_spans (amounts and close dates at an earlier moment) is a new derived table.
+    from analytics import derived
+
+    derived.refresh(con)
+
+
 # Each entry moves the schema from version i to i + 1; append, never edit.
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _migration_1,
@@ -94,6 +101,7 @@ MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

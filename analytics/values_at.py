@@ -16,44 +16,18 @@ def changed_since(candidates: str | None = None) -> str:
     expected close date changed since, and their values at that moment (text).
 
     Its parameters are the moment, twice, then those of candidates: a SELECT of the deal_ids
-    worth looking at (for example the deals open at the moment), which spares ranking the
-    changes of every other deal. Without candidates only the deals changed since are read, few
-    for a recent moment.
+    worth looking at (for example the deals open at the moment). Reads the derived value_spans,
+    whose spans ending at or after the moment are those of the deals changed since.
     """
-    # With candidates, one pass over their changes: ranked, and kept when any came since.
-    if candidates:
-        changes = f"""
-            SELECT c.*, c.changed_at < ? AS before, c.changed_at >= ? AS later
-            FROM deal_changes AS c
-            WHERE c.field IN ('amount', 'expected_close_date') AND c.deal_id IN ({candidates})"""
-    else:
-        changes = """
-            SELECT c.*, c.changed_at < ? AS before, true AS later
-            FROM deal_changes AS c
-            JOIN (SELECT DISTINCT deal_id, field FROM deal_changes
-                  WHERE changed_at >= ? AND field IN ('amount', 'expected_close_date')) AS s
-              ON s.deal_id = c.deal_id AND s.field = c.field"""
+    among = f" AND deal_id IN ({candidates})" if candidates else ""
     return f"""
     SELECT deal_id,
            bool_or(field = 'amount') AS amount_changed,
            max(value) FILTER (WHERE field = 'amount') AS amount_then,
            bool_or(field = 'expected_close_date') AS close_changed,
            max(value) FILTER (WHERE field = 'expected_close_date') AS close_then
-    FROM (
-        SELECT deal_id, field, CASE WHEN before THEN new_value ELSE old_value END AS value,
-               row_number() OVER w AS k,
-               -- Kept when any change came since (one sort serves both).
-               bool_or(later) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-                   AS since
-        FROM ({changes}) AS c
-        WINDOW w AS (PARTITION BY deal_id, field
-                     ORDER BY before DESC,
-                              CASE WHEN before THEN changed_at END DESC,
-                              CASE WHEN before THEN new_value END DESC,
-                              CASE WHEN before THEN old_value END DESC,
-                              changed_at, new_value, old_value)
-    ) AS c
-    WHERE k = 1 AND since
+    FROM value_spans
+    WHERE valid_to >= ? AND (valid_from IS NULL OR valid_from < ?){among}
     GROUP BY deal_id"""
 
 

@@ -1160,7 +1160,7 @@ def test_an_explicit_kind_checks_the_file_as_that_kind(folder, con):
 
 # --- Derived tables after imports that change only some tables ----------------------------------
 
-DERIVED = ("stage_visits", "stage_exits", "deal_facts")
+DERIVED = ("stage_visits", "stage_exits", "value_spans", "deal_facts")
 
 
 def derived_tables(con) -> dict[str, list[tuple]]:

@@ -33,6 +33,7 @@ EXTRA_TABLES = {
     "meta",
     "stage_visits",
     "stage_exits",
+    "value_spans",
     "deal_facts",
 }
 ALL_TABLES = {t.name for t in IMPORTABLE.values()} | EXTRA_TABLES
