@@ -56,29 +56,38 @@ GROUP BY deal_id, pipeline, position
 # out: the deal's stored value holds there.
 _VALUE_SPANS = """
 CREATE OR REPLACE TABLE value_spans AS
-WITH ranked AS (
+WITH ordered AS (
+    -- Of several changes at one instant, the last has the largest new value (NULL only when
+    -- all are): it is the last in this order, and the spans of the others are empty.
     SELECT deal_id, field, changed_at, old_value, new_value,
-           row_number() OVER (PARTITION BY deal_id, field, changed_at
-                              ORDER BY new_value DESC NULLS LAST,
-                                       old_value DESC NULLS LAST) AS last_k,
-           row_number() OVER (PARTITION BY deal_id, field, changed_at
-                              ORDER BY new_value NULLS LAST, old_value NULLS LAST) AS first_k
+           lead(changed_at) OVER w AS next_at, row_number() OVER w AS n
     FROM deal_changes
     WHERE field IN ('amount', 'expected_close_date') AND changed_at IS NOT NULL
+    WINDOW w AS (PARTITION BY deal_id, field
+                 ORDER BY changed_at, new_value NULLS FIRST, old_value NULLS FIRST)
 ),
-stamps AS (
-    SELECT deal_id, field, changed_at,
-           max(new_value) FILTER (WHERE last_k = 1) AS new_value,
-           max(old_value) FILTER (WHERE first_k = 1) AS old_value,
-           lead(changed_at) OVER (PARTITION BY deal_id, field ORDER BY changed_at) AS next_at,
-           row_number() OVER (PARTITION BY deal_id, field ORDER BY changed_at) AS n
-    FROM ranked
-    GROUP BY deal_id, field, changed_at
+-- The first of several changes at the first instant (rare) has the smallest new value, then
+-- the smallest old value, NULLs last: not always the first in the order above.
+first_ties AS (
+    SELECT c.deal_id, c.field,
+           min(c.old_value) FILTER (WHERE c.new_value IS NOT DISTINCT FROM m.min_new) AS old_value
+    FROM deal_changes AS c
+    JOIN (SELECT o.deal_id, o.field, o.changed_at, min(c.new_value) AS min_new
+          FROM ordered AS o
+          JOIN deal_changes AS c ON c.deal_id = o.deal_id AND c.field = o.field
+           AND c.changed_at = o.changed_at
+          WHERE o.n = 1 AND o.next_at = o.changed_at
+          GROUP BY o.deal_id, o.field, o.changed_at) AS m
+      ON m.deal_id = c.deal_id AND m.field = c.field AND m.changed_at = c.changed_at
+    GROUP BY c.deal_id, c.field
 )
 SELECT deal_id, field, changed_at AS valid_from, next_at AS valid_to, new_value AS value
-FROM stamps WHERE next_at IS NOT NULL
+FROM ordered WHERE next_at > changed_at
 UNION ALL
-SELECT deal_id, field, NULL, changed_at, old_value FROM stamps WHERE n = 1
+SELECT o.deal_id, o.field, NULL, o.changed_at,
+       CASE WHEN t.deal_id IS NULL THEN o.old_value ELSE t.old_value END
+FROM ordered AS o LEFT JOIN first_ties AS t ON t.deal_id = o.deal_id AND t.field = o.field
+WHERE o.n = 1
 """
 
 _FACTS = """

@@ -9,6 +9,11 @@
 | X    | close  | 2025-03-01 -> 2025-04-01      | 02-15              | the other field                   |
 | Y    | amount | 50 -> 60 and 10 -> 20         | 01-20, both        | the first is the smaller new      |
 |      |        |                               |                    | value: 10 before 01-20            |
+| Z    | amount | 5 -> none and 7 -> 3          | 01-05, both        | an empty new value sorts last:    |
+|      |        |                               |                    | 7 before 01-05                    |
+| W    | amount | 4 -> none and 2 -> none       | 01-05, both        | both empty: the smaller old value |
+|      |        |                               |                    | first (2), an empty value after   |
+| W    | amount | 9 -> 10                       | 03-05              | keeps W listed until 03-05        |
 
 At a moment m, a deal changed at or after m had the new value of its last change before m,
 else the old value of its first change; a deal not changed since is not listed.
@@ -29,22 +34,35 @@ CHANGES = [
     ("X", "expected_close_date", "2025-03-01", "2025-04-01", day("2025-02-15")),
     ("Y", "amount", "50.0", "60.0", day("2025-01-20")),
     ("Y", "amount", "10.0", "20.0", day("2025-01-20")),
+    ("Z", "amount", "5.0", None, day("2025-01-05")),
+    ("Z", "amount", "7.0", "3.0", day("2025-01-05")),
+    ("W", "amount", "4.0", None, day("2025-01-05")),
+    ("W", "amount", "2.0", None, day("2025-01-05")),
+    ("W", "amount", "9.0", "10.0", day("2025-03-05")),
 ]
 
 # (deal, amount changed since, amount then, close changed since, close then)
 CASES = {
-    # Before every change: the old value of each first change (Y: the smaller new value first).
-    "before all": ("2025-01-01", [("X", True, "100.0", True, "2025-03-01"),
-                                  ("Y", True, "10.0", False, None)]),
-    "after the first": ("2025-01-15", [("X", True, "200.0", True, "2025-03-01"),
+    # Before every change: the old value of each first change.
+    "before all": ("2025-01-01", [("W", True, "2.0", False, None),
+                                  ("X", True, "100.0", True, "2025-03-01"),
+                                  ("Y", True, "10.0", False, None),
+                                  ("Z", True, "7.0", False, None)]),
+    # Z changed no more after 01-05; W's last change before is one of two empty values.
+    "after the first": ("2025-01-15", [("W", True, None, False, None),
+                                       ("X", True, "200.0", True, "2025-03-01"),
                                        ("Y", True, "10.0", False, None)]),
     # At the instant of a change it has not happened yet.
-    "at 02-01 00:00": ("2025-02-01", [("X", True, "200.0", True, "2025-03-01")]),
+    "at 02-01 00:00": ("2025-02-01", [("W", True, None, False, None),
+                                      ("X", True, "200.0", True, "2025-03-01")]),
     # After the two changes of 02-01: the larger new value is the last; Y changed no more.
-    "after the tie": ("2025-02-10", [("X", True, "300.0", True, "2025-03-01")]),
+    "after the tie": ("2025-02-10", [("W", True, None, False, None),
+                                     ("X", True, "300.0", True, "2025-03-01")]),
     # The close date changed on 02-15 and never since.
-    "after the close change": ("2025-02-20", [("X", True, "300.0", False, None)]),
-    "after all": ("2025-03-02", []),
+    "after the close change": ("2025-02-20", [("W", True, None, False, None),
+                                              ("X", True, "300.0", False, None)]),
+    "after X's last": ("2025-03-02", [("W", True, None, False, None)]),
+    "after all": ("2025-03-06", []),
 }  # fmt: skip
 
 
