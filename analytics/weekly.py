@@ -172,8 +172,15 @@ _SPAN_COLUMNS = ", ".join(
 )  # fmt: skip
 
 
-def deal_spans(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[Part]:
+def deal_spans(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    during: tuple[date, date] | None = None,
+) -> list[Part]:
     """Return CTEs ending in spans: _SPAN_COLUMNS plus reopened, s, start_kind, e, end_kind.
+
+    during (first, last) keeps only the spans open at some moment from first to last midnight:
+    s < last and (e IS NULL or e >= first), for callers that look at no other.
 
     One row per time a deal passing the filters was open, from s to e (NULL while open).
     Never-reopened deals have one span, which closed_at ends as everywhere else; reopened
@@ -216,23 +223,34 @@ def deal_spans(con: duckdb.DuckDBPyConnection, filters: Filters) -> list[Part]:
 )""",
         [],
     )
+    end = (
+        "CASE WHEN f.closed_at IS NULL OR f.status = 'open' THEN NULL "
+        "WHEN f.closed_at > f.created_at THEN f.closed_at ELSE f.created_at END"
+    )
+    plain_during = reopened_during = "TRUE"
+    during_params: list = []
+    if during:
+        # Written on deal_facts' own columns, so that the scan leaves out the other deals
+        # before the join that finds the reopened ones.
+        plain_during = f"f.created_at < ? AND (({end}) IS NULL OR ({end}) >= ?)"
+        reopened_during = "rs.s < ? AND (rs.e IS NULL OR rs.e >= ?)"
+        during_params = [during[1], during[0]]
     spans = (
         f"""spans AS (
     SELECT {_SPAN_COLUMNS}, FALSE AS reopened, f.created_at AS s, 'created' AS start_kind,
-           CASE WHEN f.closed_at IS NULL OR f.status = 'open' THEN NULL
-                WHEN f.closed_at > f.created_at THEN f.closed_at ELSE f.created_at END AS e,
+           {end} AS e,
            CASE WHEN f.closed_at IS NULL OR f.status = 'open' THEN NULL
                 ELSE coalesce(f.status, 'closed') END AS end_kind
     FROM deal_facts AS f LEFT JOIN reopened AS r ON r.deal_id = f.deal_id
     WHERE r.deal_id IS NULL AND f.created_at IS NOT NULL
       AND (f.closed_at IS NOT NULL OR f.status IS NULL OR f.status NOT IN ('won', 'lost'))
-      AND {where}
+      AND {where} AND {plain_during}
     UNION ALL
     SELECT {_SPAN_COLUMNS}, TRUE, rs.s, rs.start_kind, rs.e, rs.end_kind
     FROM reopened_spans AS rs JOIN deal_facts AS f ON f.deal_id = rs.deal_id
-    WHERE rs.start_kind IN ('created', 'reopened') AND {where}
+    WHERE rs.start_kind IN ('created', 'reopened') AND {where} AND {reopened_during}
 )""",
-        [*params, *params],
+        [*params, *during_params, *params, *during_params],
     )
     return [reopened, bounds, reopened_spans, spans]
 
@@ -496,7 +514,7 @@ def stalled_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date)
     else 7. amount is the current amount in the reporting currency.
     """
     end = as_of_end(as_of)
-    ctes = [*deal_spans(con, filters), _open_at("open_t", end)]
+    ctes = [*deal_spans(con, filters, (end, end)), _open_at("open_t", end)]
     if facts_current(con, as_of):
         # Nothing happened after as_of: the precomputed "now" columns describe the deals then.
         ctes.append(
