@@ -13,7 +13,7 @@ time it was open, read from its stage events. Closed deals without a close date 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
@@ -167,7 +167,7 @@ _SPAN_COLUMNS = ", ".join(
     for c in (
         "deal_id", "name", "owner", "pipeline", "stage", "status", "amount", "amount_rep",
         "currency", "created_at", "closed_at", "expected_close_date", "last_event_at",
-        "last_activity_at",
+        "first_activity_at", "last_activity_at",
     )
 )  # fmt: skip
 
@@ -505,15 +505,28 @@ def slipped_deals(
     return frame.astype({"days_pushed": "Int64"})[SLIPPED_COLUMNS]
 
 
-def stalled_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date) -> pd.DataFrame:
+# How far back stalled_deals first looks for a deal's last activity before a past date (days).
+RECENT_DAYS = 120
+
+
+def stalled_deals(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    as_of: date,
+    *,
+    recent_days: int = RECENT_DAYS,
+) -> pd.DataFrame:
     """Return the deals open at as_of idle for longer than their stage allows, idlest first.
 
     days_idle (whole days) = as_of − the day of the later of the last stage event and the last
     completed activity by as_of (the creation day when there is neither); threshold_days is
     the stage's rotting_days, else max(7, 2 × the median days of the stage's completed visits),
-    else 7. amount is the current amount in the reporting currency.
+    else 7. amount is the current amount in the reporting currency. recent_days only says where
+    the search for a deal's last activity before a past as_of starts; the result does not
+    depend on it.
     """
     end = as_of_end(as_of)
+    since = end - timedelta(days=recent_days)
     ctes = [*deal_spans(con, filters, (end, end)), _open_at("open_t", end)]
     if facts_current(con, as_of):
         # Nothing happened after as_of: the precomputed "now" columns describe the deals then.
@@ -531,15 +544,32 @@ def stalled_deals(con: duckdb.DuckDBPyConnection, filters: Filters, as_of: date)
         ctes += [
             stage_at("stage_t", end),
             (
-                # Deals whose last activity came by as_of need no look at the activities.
-                """acts AS (
+                # Deals whose last activity came by as_of need no look at the activities; the
+                # others are looked for in the last recent_days first, which a scan of the
+                # activities answers by their completion times alone.
+                """recent_acts AS (
     SELECT a.deal_id, max(a.completed_at) AS last_act
     FROM activities AS a JOIN open_t AS o ON o.deal_id = a.deal_id
-    WHERE a.completed_at < ? AND o.last_activity_at >= ?
+    WHERE a.completed_at < ? AND a.completed_at >= ? AND o.last_activity_at >= ?
     GROUP BY a.deal_id
 )""",
-                [end, end],
+                [end, since, end],
             ),
+            (
+                # Only deals with no activity in those days but some before: usually none, and
+                # a join with nothing to match skips the scan.
+                """older_acts AS (
+    SELECT a.deal_id, max(a.completed_at) AS last_act
+    FROM activities AS a
+    JOIN (SELECT o.deal_id FROM open_t AS o LEFT JOIN recent_acts AS r ON r.deal_id = o.deal_id
+          WHERE r.deal_id IS NULL AND o.last_activity_at >= ? AND o.first_activity_at < ?) AS u
+      ON u.deal_id = a.deal_id
+    WHERE a.completed_at < ?
+    GROUP BY a.deal_id
+)""",
+                [end, since, since],
+            ),
+            ("acts AS (SELECT * FROM recent_acts UNION ALL SELECT * FROM older_acts)", []),
             (
                 """states AS (
     SELECT o.deal_id, o.name, o.owner, o.pipeline, coalesce(st.stage, o.stage) AS stage,

@@ -385,8 +385,11 @@ STALLED_COLUMNS = ["deal_id", "stage", "days_idle", "threshold_days"]
         (ALL, d("2024-01-01"), []),
     ],
 )  # fmt: skip
-def test_stalled_deals(con, filters, as_of, rows):
-    got = stalled_deals(con, filters, as_of)
+@pytest.mark.parametrize("recent_days", [120, 1], ids=["default search", "search from 1 day"])
+def test_stalled_deals(con, filters, as_of, rows, recent_days):
+    # Searching the last activity from one day back leaves almost every lookup to the second
+    # step, which must find the same.
+    got = stalled_deals(con, filters, as_of, recent_days=recent_days)
     assert list(got.columns) == [
         "deal_id", "name", "owner", "pipeline", "stage", "amount", "days_idle",
         "threshold_days", "last_stage_change_at", "last_activity_at",
@@ -404,6 +407,42 @@ def test_stalled_deals_show_what_they_were_idle_since(con):
     assert got.loc["OLD", "last_activity_at"] == day("2025-01-10")
     assert got.loc["OLD", "amount"] == 800.55
     assert pd.isna(got.loc["P1", "last_activity_at"])
+
+
+@pytest.mark.parametrize("recent_days", [120, 1, 1000])
+def test_stalled_deals_find_the_last_activity_before_a_past_date_however_old(tmp_path, recent_days):
+    # At 03-10, each of these Lead deals (rotting after 10 days) has an activity later on:
+    # LONG's last one before was on 2024-07-01, 252 days back (beyond a 120-day first look);
+    # NEAR's on 02-20, 18 days back; FRESH had none yet and is idle since its creation, 02-20.
+    deals = [
+        deal("LONG", "Aiko", "2024-06-01", "open", 100, "2025-06-30", stage="Lead"),
+        deal("NEAR", "Aiko", "2025-01-01", "open", 100, "2025-06-30", stage="Lead"),
+        deal("FRESH", "Aiko", "2025-02-20", "open", 100, "2025-06-30", stage="Lead"),
+    ]
+    events = [(x["deal_id"], "Lead", x["created_at"]) for x in deals]
+    activities = [
+        done("Y1", "LONG", "2024-07-01"),
+        done("Y2", "LONG", "2025-03-20"),
+        done("Y3", "NEAR", "2025-02-20"),
+        done("Y4", "NEAR", "2025-03-15"),
+        done("Y5", "FRESH", "2025-03-20"),
+    ]
+    con = build_store(
+        tmp_path / "s.duckdb",
+        pipelines=PIPELINES,
+        deals=deals,
+        events=events,
+        activities=activities,
+    )
+    try:
+        got = stalled_deals(con, ALL, d("2025-03-10"), recent_days=recent_days)
+    finally:
+        con.close()
+    assert list(got["deal_id"]) == ["LONG", "FRESH", "NEAR"]
+    assert list(got["days_idle"]) == [252, 18, 18]
+    shown = [None if pd.isna(t) else t for t in got["last_activity_at"]]
+    assert shown == [day("2024-07-01"), None, day("2025-02-20")]
+    assert (got["threshold_days"] == 10).all()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -721,6 +760,7 @@ def test_drill_downs_add_up_to_the_counts_and_filters_only_narrow(store, window)
         flows = waterfall(con, ALL, a, b)
         aiko_flows = waterfall(con, owner("Aiko"), a, b)
         stalled = stalled_deals(con, ALL, b)
+        searched_from_a_day = stalled_deals(con, ALL, b, recent_days=1)
         con.close()
     for kind, frame in listed.items():
         # the drill-down lists exactly the deals counted, and the owners partition them
@@ -738,3 +778,5 @@ def test_drill_downs_add_up_to_the_counts_and_filters_only_narrow(store, window)
     assert (pushed["days_pushed"] > 0).all()
     assert (stalled["days_idle"] > stalled["threshold_days"]).all()
     assert (stalled["threshold_days"] >= 7).all()  # no rotting days in these pipelines
+    # where the search for the last activity starts changes nothing
+    pd.testing.assert_frame_equal(stalled, searched_from_a_day)
