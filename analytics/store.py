@@ -56,7 +56,7 @@ def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _migration_2(con: duckdb.DuckDBPyConnection) -> None:
+def _rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
     from analytics import derived
 
     derived.refresh(con)
@@ -71,37 +71,20 @@ def _migration_3(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _migration_4(con: duckdb.DuckDBPyConnection) -> None:
-    # deal_facts gained activity_count, and closed deals now close at their outcome event when
-    # that comes before the stored close date: both need the derived tables rebuilt.
-    from analytics import derived
-
-    derived.refresh(con)
-
-
-def _migration_5(con: duckdb.DuckDBPyConnection) -> None:
-    # The data's last day (meta data_through, which says when deal_facts describes the deals as
-    # they are) now counts recorded amount and close-date changes, and leads.
-    from analytics import derived
-
-    derived.refresh(con)
-
-
-def _migration_6(con: duckdb.DuckDBPyConnection) -> None:
-    # value_spans (amounts and close dates at an earlier moment) is a new derived table.
-    from analytics import derived
-
-    derived.refresh(con)
-
-
 # Each entry moves the schema from version i to i + 1; append, never edit.
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     _migration_1,
-    _migration_2,
+    # the derived tables appear
+    _rebuild_derived,
     _migration_3,
-    _migration_4,
-    _migration_5,
-    _migration_6,
+    # deal_facts gained activity_count, and closed deals close at their outcome event when that
+    # comes before the stored close date
+    _rebuild_derived,
+    # the data's last day (meta data_through, which says when deal_facts describes the deals as
+    # they are) counts recorded amount and close-date changes, and leads
+    _rebuild_derived,
+    # value_spans (amounts and close dates at an earlier moment) is a new derived table
+    _rebuild_derived,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -137,8 +120,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     try:
         if current == 0:
             con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        for step in MIGRATIONS[current:]:
-            step(con)
+        pending = MIGRATIONS[current:]
+        # A rebuild reads only the stored tables: one after the other steps serves them all.
+        for step in pending:
+            if step is not _rebuild_derived:
+                step(con)
+        if _rebuild_derived in pending:
+            _rebuild_derived(con)
         con.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )
