@@ -46,21 +46,6 @@ def listed(
         )
 
 
-def listed_by_value(
-    cur: duckdb.DuckDBPyConnection, staged: Staged, column: str, bad: str, message: str
-) -> None:
-    """Like listed for a condition on one text column's value: tested once per distinct value."""
-    # MATERIALIZED: the test must not be pushed below DISTINCT, where it would run on every row.
-    values = cur.execute(
-        f"WITH v AS MATERIALIZED (SELECT DISTINCT {q(column)} FROM {staged.table}) "
-        f"SELECT {q(column)} FROM v WHERE {q(column)} IS NOT NULL AND {bad}"
-    ).fetchall()
-    if values:
-        cur.execute("CREATE OR REPLACE TEMP TABLE imp_bad_values (v VARCHAR)")
-        cur.executemany("INSERT INTO imp_bad_values VALUES (?)", values)
-        listed(cur, staged, f"{q(column)} IN (SELECT v FROM imp_bad_values)", column, message)
-
-
 _TYPE_WORDS = {
     "timestamp": "not a date or time this importer can read",
     "date": "not a date this importer can read",
@@ -78,25 +63,42 @@ def _empty(col) -> str:
     return f"{q(col.name)} IS NULL AND NOT {q(col.name + '__bad')}"
 
 
-def _cell_checks(staged: Staged) -> list[tuple[str, str, str]]:
-    """Return (SQL condition, column, message) for every way a cell can be wrong."""
+def _empty_count(col) -> str:
+    """Return an SQL aggregate counting the rows whose cell was empty."""
+    # count() reads only the null mask: cheaper than a filtered count over 9.4M rows.
+    nulls = f"count(*) - count({q(col.name)})"
+    if is_text(col.type):
+        return nulls
+    return f"{nulls} - count(*) FILTER (WHERE {q(col.name + '__bad')})"
+
+
+def _cell_checks(staged: Staged) -> list[tuple[str, str, str, str]]:
+    """Return (SQL condition, column, message, probe) for every way a cell can be wrong.
+
+    The probe is an aggregate over the file that is truthy when some row may fail the check;
+    only then are the failing rows looked up.
+    """
     table = IMPORTABLE[staged.mapping.kind]
-    checks: list[tuple[str, str, str]] = []
+    checks: list[tuple[str, str, str, str]] = []
     for col in table.columns:
         given = col.name in staged.mapping.columns or col.name in staged.mapping.constants
         if not given:
             continue
+        name = q(col.name)
         if col.type in _TYPE_WORDS:
-            checks.append((q(col.name + "__bad"), col.name, _TYPE_WORDS[col.type]))
+            bad = q(col.name + "__bad")
+            checks.append((bad, col.name, _TYPE_WORDS[col.type], f"count(*) FILTER (WHERE {bad})"))
         if col.required and col.name != "stage":
-            checks.append((_empty(col), col.name, "this value is required but the cell is empty"))
+            checks.append((_empty(col), col.name, "this value is required but the cell is empty",
+                           _empty_count(col)))  # fmt: skip
         if col.type in ("amount", "number", "integer"):
-            checks.append((f"{q(col.name)} < 0", col.name, "negative values are not allowed here"))
+            checks.append((f"{name} < 0", col.name, "negative values are not allowed here",
+                           f"min({name}) < 0"))  # fmt: skip
         elif col.type == "text" and col.stored:
             # strlen (bytes, stored with the string) rules out almost every cell cheaply.
-            checks.append((f"strlen({q(col.name)}) > 10000 AND length({q(col.name)}) > 10000",
-                           col.name,
-                           "the value is longer than 10,000 characters"))  # fmt: skip
+            checks.append((f"strlen({name}) > 10000 AND length({name}) > 10000", col.name,
+                           "the value is longer than 10,000 characters",
+                           f"max(strlen({name})) > 10000"))  # fmt: skip
     return checks
 
 
@@ -113,8 +115,8 @@ def check_cells(cur: duckdb.DuckDBPyConnection, staged: Staged) -> int:
     """
     checks = _cell_checks(staged)
     optional = _optional_columns(staged) if staged.raw.rows else []
-    counted = [f"count(*) FILTER (WHERE {w})" for w, _, _ in checks]
-    counted += [f"count(*) FILTER (WHERE {_empty(c)})" for c in optional]
+    counted = [probe for _, _, _, probe in checks]
+    counted += [_empty_count(c) for c in optional]
     key = _key(staged)
     if key:
         # The same pass tells whether any ID repeats; only then are the repeats looked up.
@@ -123,7 +125,7 @@ def check_cells(cur: duckdb.DuckDBPyConnection, staged: Staged) -> int:
     if counted:
         counts = cur.execute(f"SELECT {', '.join(counted)} FROM {staged.table}").fetchone()
         # Only the failing checks are listed row by row.
-        for (where, column, message), n in zip(checks, counts, strict=False):
+        for (where, column, message, _), n in zip(checks, counts, strict=False):
             if n:
                 listed(cur, staged, where, column, message)
         notes = counts[len(checks) : len(checks) + len(optional)]
@@ -259,9 +261,11 @@ def reference_note(
     """Note rows whose reference (column, the key of target) is neither stored nor imported now."""
     key = q(column)
     known = " UNION ALL ".join(f"SELECT {key} AS k FROM {t}" for t in [target, *also])
+    # An anti join, not NOT EXISTS: over a view of typed rows DuckDB plans NOT EXISTS four
+    # times slower (2 s against 0.5 s for 9.4M activities).
     note_rows(
-        cur, staged, fin,
-        f"{key} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ({known}) AS known WHERE k = {key})",
+        cur, staged, f"{fin} AS f ANTI JOIN ({known}) AS known ON known.k = f.{key}",
+        f"f.{key} IS NOT NULL",
         source_name(staged.mapping, column),
         f"rows refer to {target} that are not loaded (kept; they link up when those are imported)",
     )  # fmt: skip

@@ -301,6 +301,25 @@ def test_another_column_of_the_file_proves_the_day_first_order(con, tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    "first",
+    [
+        # Every cell ISO: DuckDB reads the column as timestamps, and the years are checked there.
+        pytest.param("2024-01-15 08:00:00", id="read-typed"),
+        # One day-first cell keeps the column text, parsed by the importer's own SQL.
+        pytest.param("15/01/2024", id="parsed-text"),
+    ],
+)
+def test_dates_outside_the_years_1900_to_2200_are_problems(con, tmp_path, first):
+    created = [first, "1899-12-31 23:59:59", "1900-01-01 00:00:00", "2200-12-31 23:59:59",
+               "2201-01-01 00:00:00"]  # fmt: skip
+    problems = rejected(con, [_dates_file(tmp_path, created)])
+    assert [(p.row, p.column, p.value) for p in problems] == [
+        (3, "created_at", "1899-12-31 23:59:59"),
+        (6, "created_at", "2201-01-01 00:00:00"),
+    ]
+
+
 def test_unreadable_date_is_a_problem(con, tmp_path):
     path = _dates_file(tmp_path, ["2024-01-15", "yesterday", "2024-02-30"])
     problems = rejected(con, [path])
