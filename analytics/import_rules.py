@@ -55,14 +55,16 @@ def finish_deals(
         f"SELECT pipeline, stage, count(*), min(__rowid) FROM {t} GROUP BY ALL",
         pipelines, default_pipeline, stage_map,
     )  # fmt: skip
-    if staged.mapping.columns.get("status") or "status" in staged.mapping.constants:
-        listed(cur, staged, f"status IS NOT NULL AND {_status_case('status')} IS NULL",
-                "status", "not a deal status (expected open, won or lost)")  # fmt: skip
+    statuses = _spellings(cur, staged, ids, "status", _status_case)
+    _listed_unknown(
+        cur, staged, statuses, "status", "not a deal status (expected open, won or lost)"
+    )
     listed(cur, staged, "stage IS NULL", "stage", "every deal needs a stage")
-    listed(
+    currencies = _spellings(cur, staged, ids, "currency", lambda _: _CURRENCY_CODE)
+    _listed_unknown(
         cur,
         staged,
-        f"currency IS NOT NULL AND {_CURRENCY_CODE} IS NULL",
+        currencies,
         "currency",
         "not a currency code (expected ISO 4217 such as USD, EUR, JPY, or $ € £ ¥)",
     )
@@ -79,7 +81,7 @@ def finish_deals(
         custom = "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
         join_raw = ""
     status = (
-        f"coalesce({_status_case('s.status')}, "
+        "coalesce(st.status_kind, "
         "CASE WHEN s.is_won THEN 'won' WHEN s.is_closed THEN 'lost' "
         "WHEN s.is_closed = false THEN 'open' END, "
         # Odoo archives a lost opportunity (Active = False) instead of moving it to a stage.
@@ -90,11 +92,14 @@ def finish_deals(
         f"""
         CREATE TEMP TABLE {fin}_all AS
         SELECT s.*, m.pipeline AS pipeline_resolved, m.stage AS open_stage, m.outcome,
-               {status} AS status_resolved, {custom} AS custom
+               {status} AS status_resolved, cu.currency_kind AS currency_code,
+               {custom} AS custom
         FROM {t} AS s
         LEFT JOIN {stage_map} AS m
           ON m.pipeline_raw IS NOT DISTINCT FROM s.pipeline
          AND m.stage_raw IS NOT DISTINCT FROM s.stage
+        LEFT JOIN {statuses} AS st ON st.status_spelling = s.status
+        LEFT JOIN {currencies} AS cu ON cu.currency_spelling = s.currency
         {join_raw}
         """
     )
@@ -124,7 +129,7 @@ def finish_deals(
         elif name == "status":
             selects.append("status_resolved AS status")
         elif name == "currency":
-            selects.append(f"{_CURRENCY_CODE} AS currency")
+            selects.append("currency_code AS currency")
         elif name == "closed_at":
             selects.append(
                 "CASE WHEN status_resolved <> 'open' "
@@ -132,11 +137,16 @@ def finish_deals(
             )
         else:
             selects.append(q(name))
+    # Rows that repeat another exactly are merged (any other repeat was refused).
+    dedupe = (
+        "QUALIFY row_number() OVER (PARTITION BY deal_id ORDER BY __rowid) = 1"
+        if staged.has_repeats
+        else ""
+    )
     cur.execute(
         f"CREATE TEMP TABLE {fin} AS SELECT {', '.join(selects)}, custom, open_stage, __rowid "
         f"FROM {fin}_all WHERE status_resolved IS DISTINCT FROM 'deleted' "
-        "AND is_deleted IS NOT TRUE "
-        "QUALIFY row_number() OVER (PARTITION BY deal_id ORDER BY __rowid) = 1"
+        f"AND is_deleted IS NOT TRUE {dedupe}"
     )
     cur.execute(f"DROP TABLE {fin}_all")
     note_rows(
@@ -177,9 +187,10 @@ def finish_events(
     listed(cur, staged, "stage IS NULL", "stage", "every history row needs a stage")
     note_rows(cur, staged, withp, "is_deleted", None, "deleted history rows were skipped")
     fin = ids("events")
-    cur.execute(
+    _history_table(
+        cur,
+        fin,
         f"""
-        CREATE TEMP TABLE {fin} AS
         SELECT s.deal_id, coalesce(m.outcome, m.stage) AS stage, s.entered_at, s.amount,
                s.expected_close_date, s.history_id, s.__rowid, s.deal_pipeline
         FROM {withp} AS s
@@ -187,7 +198,7 @@ def finish_events(
           ON m.pipeline_raw IS NOT DISTINCT FROM s.deal_pipeline AND m.stage_raw = s.stage
         WHERE s.is_deleted IS NOT TRUE AND coalesce(m.outcome, m.stage) IS NOT NULL
           AND s.deal_id IS NOT NULL AND s.entered_at IS NOT NULL
-        """
+        """,
     )
     cur.execute(f"DROP VIEW {withp}")
     note_rows(cur, staged, fin, "deal_pipeline IS NULL", "deal_id",
@@ -250,9 +261,10 @@ def finish_entered_columns(
         pipelines, DEFAULT_PIPELINE, stage_map,
     )  # fmt: skip
     fin = ids("entered_events")
-    cur.execute(
+    _history_table(
+        cur,
+        fin,
         f"""
-        CREATE TEMP TABLE {fin} AS
         SELECT d.deal_id, coalesce(m.outcome, m.stage) AS stage, {parsed} AS entered_at,
                CAST(NULL AS DOUBLE) AS amount, CAST(NULL AS DATE) AS expected_close_date,
                CAST(NULL AS VARCHAR) AS history_id, x.__rowid, d.pipeline AS deal_pipeline
@@ -262,9 +274,22 @@ def finish_entered_columns(
         JOIN {stage_map} AS m ON m.pipeline_raw IS NOT DISTINCT FROM coalesce(c.pipeline_raw, d.pipeline)
                              AND m.stage_raw = c.stage_raw
         WHERE x.v IS NOT NULL AND {parsed} IS NOT NULL AND coalesce(m.outcome, m.stage) IS NOT NULL
-        """
+        """,
     )
     return fin
+
+
+def _history_table(cur: duckdb.DuckDBPyConnection, fin: str, rows: str) -> None:
+    """Create the table of a file's stage history from the query rows, adding to each row the
+    stage, amount and close date of the deal's row before it (NULL for its first row).
+
+    write_history reads them: a row in the stage of the one before is no new visit.
+    """
+    cur.execute(
+        f"CREATE TEMP TABLE {fin} AS SELECT *, lag(stage) OVER w AS prev_stage, "
+        "lag(amount) OVER w AS prev_amount, lag(expected_close_date) OVER w AS prev_close "
+        f"FROM ({rows}) WINDOW w AS (PARTITION BY deal_id ORDER BY entered_at, __rowid)"
+    )
 
 
 _ACTIVITY_TYPE_WORDS = {
@@ -319,14 +344,11 @@ def finish_simple(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> s
             "WHEN status IS NULL AND deal_id IS NOT NULL THEN 'converted' "
             "ELSE ls.status_kind END"
         )
-        unknown = f"SELECT status_spelling FROM {statuses} WHERE status_kind IS NULL"
-        if cur.execute(unknown).fetchone():
-            listed(
-                cur, staged, f"status IN ({unknown})", "status",
-                "not a lead status (expected new, working, converted or disqualified, or the "
-                "CRM's wording of them such as \"Open - Not Contacted\" or \"Closed - "
-                "Converted\")",
-            )  # fmt: skip
+        _listed_unknown(
+            cur, staged, statuses, "status",
+            "not a lead status (expected new, working, converted or disqualified, or the "
+            "CRM's wording of them such as \"Open - Not Contacted\" or \"Closed - Converted\")",
+        )  # fmt: skip
     elif kind == "activities":
         exprs["completed_at"] = "coalesce(completed_at, CASE WHEN is_done THEN due_at END)"
         where.append("is_deleted IS NOT TRUE")
@@ -454,6 +476,17 @@ def _spellings(
         f"sum(n) AS rows FROM spellings WHERE {col} IS NOT NULL GROUP BY {col}"
     )
     return table
+
+
+def _listed_unknown(
+    cur: duckdb.DuckDBPyConnection, staged: Staged, spellings: str, column: str, message: str
+) -> None:
+    """List the rows whose value in column the spellings table (_spellings) maps to nothing."""
+    unknown = (
+        f"SELECT {q(column + '_spelling')} FROM {spellings} WHERE {q(column + '_kind')} IS NULL"
+    )
+    if cur.execute(unknown).fetchone():
+        listed(cur, staged, f"{q(column)} IN ({unknown})", column, message)
 
 
 def _activity_types(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> str:

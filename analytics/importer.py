@@ -39,6 +39,7 @@ from analytics.staging import (
     source_name,
     stage_raw,
     stage_typed,
+    typed_is_table,
 )
 
 q = parsing.quote_ident
@@ -376,7 +377,7 @@ def _run_import(
         else:
             finals.append((s, finish_simple(cur, s, ids)))
         if kind_of in ("deals", "stage_events"):
-            _release(cur, s, keep_typed=False)
+            _release(cur, s)
     for s, fin in finals:
         kind = s.mapping.kind
         if fin is None or s.problems or kind not in _REFERENCES:
@@ -439,12 +440,12 @@ def _check_deals_across_files(
                 )  # fmt: skip
 
 
-def _release(cur: duckdb.DuckDBPyConnection, staged: Staged, keep_typed: bool) -> None:
-    """Drop a checked file's text copy, and its typed table when its final rows are a table."""
+def _release(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Drop a checked file's text copy and typed rows once its final rows are a table."""
+    kind = "TABLE" if typed_is_table(staged) else "VIEW"
+    cur.execute(f"DROP {kind} IF EXISTS {staged.table}")
     cur.execute(f"DROP VIEW IF EXISTS {staged.table}_raw")
     cur.execute(f"DROP TABLE IF EXISTS {staged.raw.table}")
-    if not keep_typed:
-        cur.execute(f"DROP TABLE IF EXISTS {staged.table}")
 
 
 def _file_report(s: Staged) -> FileReport:

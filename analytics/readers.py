@@ -153,6 +153,8 @@ def _quote(name: str) -> str:
 
 TypeChooser = Callable[[list[str], dict[str, str]], dict[str, str]]
 
+_ISO_DATE = "%Y-%m-%d"
+
 # Sniffed types DuckDB may read directly: timestamps in ISO form, and plain numbers.
 _DIRECT_TYPES = {
     "TIMESTAMP": "TIMESTAMP",
@@ -179,7 +181,10 @@ def _sniffed_types(con: duckdb.DuckDBPyConnection, path: Path, delim: str) -> di
     out = {}
     for column in columns:
         direct = _DIRECT_TYPES.get(column["type"])
-        if direct == "TIMESTAMP" and (date_format or stamp_format or not utc):
+        # Only ISO forms are read typed, the ones DuckDB reads without a format: the sniffer
+        # names the format of ISO dates (%Y-%m-%d) and of no ISO timestamp.
+        own_format = date_format if column["type"] == "DATE" else stamp_format
+        if direct == "TIMESTAMP" and (own_format not in (None, _ISO_DATE) or not utc):
             continue
         if direct:
             out[column["name"]] = direct

@@ -236,20 +236,13 @@ def _derive_events(cur: duckdb.DuckDBPyConnection, chg: str, histories: tuple[st
     )
 
 
-def write_history(cur: duckdb.DuckDBPyConnection, fin: str) -> dict[str, int]:
-    """Replace the history of the deals in fin: one event per stage visit, plus field changes."""
-    h = f"{fin}_visits"
-    cur.execute(
-        f"""
-        CREATE TEMP TABLE {h} AS
-        SELECT deal_id, stage, entered_at, amount, expected_close_date,
-               lag(stage) OVER w AS prev_stage, lag(amount) OVER w AS prev_amount,
-               lag(expected_close_date) OVER w AS prev_close
-        FROM {fin}
-        WINDOW w AS (PARTITION BY deal_id ORDER BY entered_at, __rowid)
-        """
-    )
-    bounds = f"{fin}_bounds"
+def write_history(cur: duckdb.DuckDBPyConnection, h: str) -> dict[str, int]:
+    """Replace the history of the deals in h: one event per stage visit, plus field changes.
+
+    h holds a file's history rows, each with the stage, amount and close date of the row
+    before it of the same deal (prev_stage, prev_amount, prev_close).
+    """
+    bounds = f"{h}_bounds"
     cur.execute(
         f"CREATE TEMP TABLE {bounds} AS SELECT deal_id, max(entered_at) AS last "
         f"FROM {h} GROUP BY deal_id"

@@ -40,6 +40,31 @@ def test_clean_columns_are_read_typed(con, tmp_path):
     assert raw.problems == []
 
 
+@pytest.mark.parametrize(
+    ("close_dates", "typed"),
+    [
+        # DuckDB's sniffer names the format of ISO dates (%Y-%m-%d): they are read typed too,
+        # and so are the file's timestamps.
+        (("2024-03-31", "2024-04-30"),
+         {"Created At": "TIMESTAMP", "Close Date": "TIMESTAMP", "Amount": "DOUBLE"}),
+        # Day-first dates need a format: that column stays text, the others are still typed.
+        (("31/03/2024", "30/04/2024"), {"Created At": "TIMESTAMP", "Amount": "DOUBLE"}),
+    ],
+)  # fmt: skip
+def test_iso_date_columns_are_read_typed_beside_timestamps(con, tmp_path, close_dates, typed):
+    path = tmp_path / "dates.csv"
+    path.write_text(
+        "Deal ID,Created At,Close Date,Amount\n"
+        f"D1,2024-01-02 10:00:00,{close_dates[0]},1200\n"
+        f"D2,2024-02-03 11:30:00,{close_dates[1]},80.5\n"
+    )
+    raw = read_csv(
+        con, path, "t", path.name, lambda names, sniffed: {n: sniffed[n] for n in sniffed}
+    )
+    assert raw.typed == typed
+    assert raw.problems == []
+
+
 def test_a_cell_that_does_not_cast_sends_the_file_down_the_text_path(con, tmp_path):
     path = tmp_path / "messy.csv"
     path.write_text(MESSY.replace("80.5", '"80,5 €"'))
