@@ -92,22 +92,19 @@ WHERE o.n = 1
 
 _FACTS = """
 CREATE OR REPLACE TABLE deal_facts AS
-WITH outcome AS (
-    SELECT e.deal_id, max(e.entered_at) AS outcome_at
-    FROM stage_events AS e JOIN deals AS x ON x.deal_id = e.deal_id AND x.stage = e.stage
-    WHERE x.status IN ('won', 'lost')
-    GROUP BY e.deal_id
+WITH ev AS (
+    SELECT deal_id, max(position) AS furthest_entered, min(entered_at) AS first_event_at,
+           max(entered_at) AS last_event_at,
+           max(entered_at) FILTER (WHERE stage = 'Won') AS won_at,
+           max(entered_at) FILTER (WHERE stage = 'Lost') AS lost_at
+    FROM stage_visits GROUP BY deal_id
 ),
 d AS (
     SELECT {deal_columns},
-           CASE WHEN x.closed_at IS NULL OR outcome.outcome_at < x.closed_at
-                THEN outcome.outcome_at ELSE x.closed_at END AS closed_at
-    FROM deals AS x LEFT JOIN outcome ON outcome.deal_id = x.deal_id
-),
-ev AS (
-    SELECT deal_id, max(position) AS furthest_entered, min(entered_at) AS first_event_at,
-           max(entered_at) AS last_event_at
-    FROM stage_visits GROUP BY deal_id
+           CASE WHEN x.closed_at IS NULL OR {outcome_at} < x.closed_at
+                THEN {outcome_at} ELSE x.closed_at END AS closed_at,
+           ev.furthest_entered AS ev_furthest, ev.first_event_at, ev.last_event_at
+    FROM deals AS x LEFT JOIN ev ON ev.deal_id = x.deal_id
 ),
 act AS (
     SELECT deal_id, count(*) AS activity_count, count(completed_at) AS completed_activities,
@@ -140,7 +137,7 @@ conv AS (
     JOIN fx ON fx.currency = r.currency AND fx.rate_date <= r.rate_day
            AND (fx.next_date IS NULL OR r.rate_day < fx.next_date)
 )
-SELECT d.*,
+SELECT d.* EXCLUDE (ev_furthest, first_event_at, last_event_at),
        CASE WHEN d.currency IS NULL OR d.currency = ? THEN d.amount
             ELSE d.amount / conv.rate END AS amount_rep,
        CAST(d.created_at AS DATE) AS created_date,
@@ -150,23 +147,29 @@ SELECT d.*,
             THEN CAST(d.closed_at AS DATE) - CAST(d.created_at AS DATE) END AS cycle_days,
        p.position AS stage_position,
        p.probability AS stage_probability,
-       greatest(ev.furthest_entered, p.position) AS furthest_entered,
+       greatest(d.ev_furthest, p.position) AS furthest_entered,
        s.n_stages,
-       ev.first_event_at,
-       ev.last_event_at,
+       d.first_event_at,
+       d.last_event_at,
        act.first_activity_at,
        act.last_activity_at,
        coalesce(act.activity_count, 0) AS activity_count,
        coalesce(act.completed_activities, 0) AS completed_activities,
        follow_up.follow_up_at
 FROM d
-LEFT JOIN ev ON ev.deal_id = d.deal_id
 LEFT JOIN act ON act.deal_id = d.deal_id
 LEFT JOIN follow_up ON follow_up.deal_id = d.deal_id
 LEFT JOIN pipelines_stages AS p ON p.pipeline = d.pipeline AND p.stage = d.stage
 LEFT JOIN stages AS s ON s.pipeline = d.pipeline
 LEFT JOIN conv ON conv.currency = d.currency AND conv.rate_day = {rate_day}
 """
+
+# When a closed deal last entered its outcome stage, by its history (stage_visits, ev above).
+# The importer stores a closed deal in its outcome stage, Won or Lost.
+_OUTCOME_AT = (
+    "(CASE WHEN x.status IN ('won', 'lost') THEN "
+    "CASE x.stage WHEN 'Won' THEN ev.won_at WHEN 'Lost' THEN ev.lost_at END END)"
+)
 
 # The day a deal's amount is converted on: its close date once closed, else the data's last day
 # (the as-of date deal_facts describes). Takes that last day as a parameter.
@@ -236,6 +239,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, visits: bool = True) -> None:
         _FACTS.format(
             rates="exchange_rates" if has_rates else _NO_RATES,
             rate_day=_RATE_DAY,
+            outcome_at=_OUTCOME_AT,
             deal_columns=", ".join(f'x."{name}"' for (name,) in columns),
         ),
         [through, reporting, reporting, through],
