@@ -129,16 +129,17 @@ def _type_chooser(options: dict):
             )  # fmt: skip
         except MappingError:
             return {}
-        wanted = {"timestamp": "TIMESTAMP", "date": "TIMESTAMP", "amount": "DOUBLE",
-                  "number": "DOUBLE"}  # fmt: skip
+        stamps = ("TIMESTAMP", "DATE")
+        wanted = {"timestamp": stamps, "date": stamps, "amount": ("DOUBLE",),
+                  "number": ("DOUBLE",)}  # fmt: skip
         uses = Counter(s for sources in mapping.columns.values() for s in sources)
         out = {}
         for col in IMPORTABLE[mapping.kind].columns:
             sources = mapping.columns.get(col.name, ())
             if len(sources) != 1 or uses[sources[0]] != 1 or col.type not in wanted:
                 continue
-            if sniffed.get(sources[0]) == wanted[col.type]:
-                out[sources[0]] = wanted[col.type]
+            if sniffed.get(sources[0]) in wanted[col.type]:
+                out[sources[0]] = sniffed[sources[0]]
         return out
 
     return choose

@@ -46,7 +46,7 @@ def test_clean_columns_are_read_typed(con, tmp_path):
         # DuckDB's sniffer names the format of ISO dates (%Y-%m-%d): they are read typed too,
         # and so are the file's timestamps.
         (("2024-03-31", "2024-04-30"),
-         {"Created At": "TIMESTAMP", "Close Date": "TIMESTAMP", "Amount": "DOUBLE"}),
+         {"Created At": "TIMESTAMP", "Close Date": "DATE", "Amount": "DOUBLE"}),
         # Day-first dates need a format: that column stays text, the others are still typed.
         (("31/03/2024", "30/04/2024"), {"Created At": "TIMESTAMP", "Amount": "DOUBLE"}),
     ],
@@ -63,6 +63,33 @@ def test_iso_date_columns_are_read_typed_beside_timestamps(con, tmp_path, close_
     )
     assert raw.typed == typed
     assert raw.problems == []
+    # Dates read typed are stored as timestamps, as the text path stores them.
+    types = dict(con.execute("SELECT column_name, column_type FROM (DESCRIBE t)").fetchall())
+    assert {n: types[n] for n in typed} == {
+        n: "DOUBLE" if t == "DOUBLE" else "TIMESTAMP" for n, t in typed.items()
+    }
+
+
+def test_a_time_of_day_past_the_sniffed_rows_of_a_date_column_is_kept(tmp_path):
+    # The sniffer calls Close Date a DATE column; a plain DATE read would silently drop the time
+    # of the last cell, which is when that won deal closed (it has no other close date).
+    rows = [f"D{i:05d},Prospecting,open,2024-01-02 09:00:00,2024-03-31" for i in range(30_000)]
+    rows.append("LATE,Won,won,2024-01-02 09:00:00,2024-04-30 17:45:00")
+    path = tmp_path / "deals.csv"
+    path.write_text("Deal ID,Stage,Status,Created At,Close Date\n" + "\n".join(rows) + "\n")
+    con = store.connect(tmp_path / "a.duckdb")
+    try:
+        import_files(con, [path])
+        stored = con.execute(
+            "SELECT deal_id, expected_close_date, closed_at FROM deals "
+            "WHERE deal_id IN ('D00000', 'LATE') ORDER BY deal_id"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [(d, str(e), str(c)) for d, e, c in stored] == [
+        ("D00000", "2024-03-31", "None"),
+        ("LATE", "2024-04-30", "2024-04-30 17:45:00"),
+    ]
 
 
 def test_a_cell_that_does_not_cast_sends_the_file_down_the_text_path(con, tmp_path):
