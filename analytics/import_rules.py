@@ -76,7 +76,7 @@ def finish_deals(
             f"({parsing.sql_list([c])}[1], nullif(trim(raw.{q(c)}), ''))" for c in custom_cols
         )
         custom = f"map_from_entries(list_filter([{entries}], lambda e: e[2] IS NOT NULL))"
-        join_raw = f"JOIN {staged.raw.table} AS raw ON raw.rowid = s.__rowid"
+        join_raw = f"JOIN {staged.raw.table} AS raw ON raw.rowid = a.__rowid"
     else:
         custom = "CAST(NULL AS MAP(VARCHAR, VARCHAR))"
         join_raw = ""
@@ -88,19 +88,18 @@ def finish_deals(
         "CASE WHEN s.is_active = false AND m.outcome IS DISTINCT FROM 'Won' THEN 'lost' END, "
         "lower(m.outcome), CASE WHEN m.stage IS NOT NULL THEN 'open' END)"
     )
+    # A view: the lookups it joins are small, and its rows are read once more after the checks.
     cur.execute(
         f"""
-        CREATE TEMP TABLE {fin}_all AS
+        CREATE TEMP VIEW {fin}_all AS
         SELECT s.*, m.pipeline AS pipeline_resolved, m.stage AS open_stage, m.outcome,
-               {status} AS status_resolved, cu.currency_kind AS currency_code,
-               {custom} AS custom
+               {status} AS status_resolved, cu.currency_kind AS currency_code
         FROM {t} AS s
         LEFT JOIN {stage_map} AS m
           ON m.pipeline_raw IS NOT DISTINCT FROM s.pipeline
          AND m.stage_raw IS NOT DISTINCT FROM s.stage
         LEFT JOIN {statuses} AS st ON st.status_spelling = s.status
         LEFT JOIN {currencies} AS cu ON cu.currency_spelling = s.currency
-        {join_raw}
         """
     )
     rows = cur.execute(
@@ -145,10 +144,10 @@ def finish_deals(
     )
     cur.execute(
         f"CREATE TEMP TABLE {fin} AS SELECT {', '.join(selects)}, custom, open_stage, __rowid "
-        f"FROM {fin}_all WHERE status_resolved IS DISTINCT FROM 'deleted' "
-        f"AND is_deleted IS NOT TRUE {dedupe}"
+        f"FROM (SELECT a.*, {custom} AS custom FROM {fin}_all AS a {join_raw}) "
+        f"WHERE status_resolved IS DISTINCT FROM 'deleted' AND is_deleted IS NOT TRUE {dedupe}"
     )
-    cur.execute(f"DROP TABLE {fin}_all")
+    cur.execute(f"DROP VIEW {fin}_all")
     note_rows(
         cur,
         staged,

@@ -39,7 +39,6 @@ from analytics.staging import (
     source_name,
     stage_raw,
     stage_typed,
-    typed_is_table,
 )
 
 q = parsing.quote_ident
@@ -443,8 +442,7 @@ def _check_deals_across_files(
 
 def _release(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     """Drop a checked file's text copy and typed rows once its final rows are a table."""
-    kind = "TABLE" if typed_is_table(staged) else "VIEW"
-    cur.execute(f"DROP {kind} IF EXISTS {staged.table}")
+    cur.execute(f"DROP VIEW IF EXISTS {staged.table}")
     cur.execute(f"DROP VIEW IF EXISTS {staged.table}_raw")
     cur.execute(f"DROP TABLE IF EXISTS {staged.raw.table}")
 

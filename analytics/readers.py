@@ -156,9 +156,10 @@ TypeChooser = Callable[[list[str], dict[str, str]], dict[str, str]]
 
 _ISO_DATE = "%Y-%m-%d"
 
-# Sniffed types DuckDB may read directly: dates and timestamps in ISO form, and plain numbers.
+# Sniffed types DuckDB may read directly: ISO dates and timestamps (offsets too), plain numbers.
 _DIRECT_TYPES = {
     "TIMESTAMP": "TIMESTAMP",
+    "TIMESTAMP WITH TIME ZONE": "TIMESTAMP",
     "DATE": "DATE",
     "DOUBLE": "DOUBLE",
     "BIGINT": "DOUBLE",

@@ -70,6 +70,22 @@ def test_iso_date_columns_are_read_typed_beside_timestamps(con, tmp_path, close_
     }
 
 
+def test_timestamps_with_offsets_are_read_typed_as_utc(con, tmp_path):
+    # As Salesforce writes CreatedDate: the sniffer calls the column TIMESTAMP WITH TIME ZONE.
+    path = tmp_path / "opportunities.csv"
+    path.write_text(
+        "Id,CreatedDate\n006A,2024-01-05T10:00:00.000Z\n006B,2024-01-06T09:30:00.000+09:00\n"
+    )
+    raw = read_csv(con, path, "t", path.name, lambda names, sniffed: dict(sniffed))
+    assert raw.typed == {"CreatedDate": "TIMESTAMP"}
+    assert [
+        str(v) for (v,) in con.execute('SELECT "CreatedDate" FROM t ORDER BY rowid').fetchall()
+    ] == [
+        "2024-01-05 10:00:00",
+        "2024-01-06 00:30:00",
+    ]
+
+
 def test_a_time_of_day_past_the_sniffed_rows_of_a_date_column_is_kept(tmp_path):
     # The sniffer calls Close Date a DATE column; a plain DATE read would silently drop the time
     # of the last cell, which is when that won deal closed (it has no other close date).
