@@ -191,7 +191,7 @@ def finish_events(
         fin,
         f"""
         SELECT s.deal_id, coalesce(m.outcome, m.stage) AS stage, s.entered_at, s.amount,
-               s.expected_close_date, s.history_id, s.__rowid, s.deal_pipeline
+               s.expected_close_date, s.__rowid, s.deal_pipeline
         FROM {withp} AS s
         JOIN {stage_map} AS m
           ON m.pipeline_raw IS NOT DISTINCT FROM s.deal_pipeline AND m.stage_raw = s.stage
@@ -266,7 +266,7 @@ def finish_entered_columns(
         f"""
         SELECT d.deal_id, coalesce(m.outcome, m.stage) AS stage, {parsed} AS entered_at,
                CAST(NULL AS DOUBLE) AS amount, CAST(NULL AS DATE) AS expected_close_date,
-               CAST(NULL AS VARCHAR) AS history_id, x.__rowid, d.pipeline AS deal_pipeline
+               x.__rowid, d.pipeline AS deal_pipeline
         FROM {unpivoted} AS x
         JOIN {cols_map} AS c USING (source)
         JOIN {deals_fin} AS d ON d.__rowid = x.__rowid
