@@ -397,7 +397,8 @@ def _plain_stamps(path: Path, delim: str, names: list[str], typed: dict[str, str
     stamps = [i for i, name in enumerate(names) if typed.get(name) == "TIMESTAMP"]
     if not stamps:
         return False
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+    # Invalid bytes (reported by the read itself) become U+FFFD: no match, the offset-aware read.
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as fh:
         rows = itertools.islice(csv.reader(fh, delimiter=delim), 1, _SAMPLED_ROWS + 1)
         cells = [row[i] for row in rows for i in stamps if i < len(row) and row[i]]
     return bool(cells) and all(_PLAIN_STAMP.fullmatch(c) for c in cells)

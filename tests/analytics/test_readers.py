@@ -5,7 +5,7 @@ import pytest
 
 from analytics import store
 from analytics.importer import import_files
-from analytics.readers import read_csv
+from analytics.readers import _plain_stamps, read_csv
 
 CLEAN = "Deal ID,Stage,Created At,Amount\nD1,Closing,2024-01-02 10:00:00,1200\nD2,Closing,2024-02-03,80.5\n"
 # Same records; one date written day-first: DuckDB cannot cast it, so the file is read as text.
@@ -171,6 +171,17 @@ def test_invalid_bytes_late_in_a_utf8_file_are_refused_with_their_row(tmp_path):
     problem = refused.value.problems[0]
     assert (problem.row, problem.column) == (40_002, "Amount")
     assert con.execute("SELECT count(*) FROM deals").fetchone() == (0,)
+
+
+def test_the_timestamp_sample_survives_bytes_that_are_not_utf8(tmp_path):
+    # The first rows are sampled before DuckDB has said whether the file is valid UTF-8: a bad
+    # byte there makes the sample inconclusive (the slower, offset-aware read), never an error.
+    rows = [f"D{i:03d},2024-01-02 10:00:00" for i in range(5)]
+    path = tmp_path / "bad_bytes.csv"
+    path.write_bytes(("Deal ID,Created At\n" + "\n".join(rows) + "\n").encode()
+                     + b"X1,2024-01-03 10:00:\xff0\n")  # fmt: skip
+    names, typed = ["Deal ID", "Created At"], {"Created At": "TIMESTAMP"}
+    assert _plain_stamps(path, ",", names, typed) is False
 
 
 def test_contacts_get_their_name_from_first_and_last_name(tmp_path):
