@@ -86,23 +86,33 @@ def test_timestamps_with_offsets_are_read_typed_as_utc(con, tmp_path):
     ]
 
 
+def _import_with_a_late_row(tmp_path, name, header, row, last, query, **kwargs) -> list:
+    """Import 30,000 copies of row (its {i} numbered), then last; return query's rows as text.
+
+    The sniffer only samples the first rows: last is a cell it never sees.
+    """
+    rows = [row.format(i=i) for i in range(30_000)] + [last]
+    path = tmp_path / name
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    con = store.connect(tmp_path / "a.duckdb")
+    try:
+        import_files(con, [path], **kwargs)
+        return [tuple(str(v) for v in r) for r in con.execute(query).fetchall()]
+    finally:
+        con.close()
+
+
 def test_a_time_of_day_past_the_sniffed_rows_of_a_date_column_is_kept(tmp_path):
     # The sniffer calls Close Date a DATE column; a plain DATE read would silently drop the time
     # of the last cell, which is when that won deal closed (it has no other close date).
-    rows = [f"D{i:05d},Prospecting,open,2024-01-02 09:00:00,2024-03-31" for i in range(30_000)]
-    rows.append("LATE,Won,won,2024-01-02 09:00:00,2024-04-30 17:45:00")
-    path = tmp_path / "deals.csv"
-    path.write_text("Deal ID,Stage,Status,Created At,Close Date\n" + "\n".join(rows) + "\n")
-    con = store.connect(tmp_path / "a.duckdb")
-    try:
-        import_files(con, [path])
-        stored = con.execute(
-            "SELECT deal_id, expected_close_date, closed_at FROM deals "
-            "WHERE deal_id IN ('D00000', 'LATE') ORDER BY deal_id"
-        ).fetchall()
-    finally:
-        con.close()
-    assert [(d, str(e), str(c)) for d, e, c in stored] == [
+    stored = _import_with_a_late_row(
+        tmp_path, "deals.csv", "Deal ID,Stage,Status,Created At,Close Date",
+        "D{i:05d},Prospecting,open,2024-01-02 09:00:00,2024-03-31",
+        "LATE,Won,won,2024-01-02 09:00:00,2024-04-30 17:45:00",
+        "SELECT deal_id, expected_close_date, closed_at FROM deals "
+        "WHERE deal_id IN ('D00000', 'LATE') ORDER BY deal_id",
+    )  # fmt: skip
+    assert stored == [
         ("D00000", "2024-03-31", "None"),
         ("LATE", "2024-04-30", "2024-04-30 17:45:00"),
     ]
@@ -212,20 +222,14 @@ def test_timestamps_are_read_typed_only_in_a_utc_session(con, tmp_path):
 def test_an_offset_past_the_sniffed_rows_is_converted_not_dropped(tmp_path):
     # DuckDB's sniffer samples the first rows and calls the column TIMESTAMP; the last cell
     # carries an offset, which a plain TIMESTAMP read would silently drop (stored as 10:00).
-    rows = [f"A{i:05d},call,2024-01-02 09:00:00" for i in range(30_000)]
-    rows.append("LATE,call,2024-01-03 10:00:00+09:00")
-    path = tmp_path / "activities.csv"
-    path.write_text("Activity ID,Type,Completed At\n" + "\n".join(rows) + "\n")
-    con = store.connect(tmp_path / "a.duckdb")
-    try:
-        import_files(con, [path], kind="activities")
-        stored = con.execute(
-            "SELECT activity_id, completed_at FROM activities WHERE activity_id IN ('A00000', 'LATE') "
-            "ORDER BY activity_id"
-        ).fetchall()
-    finally:
-        con.close()
-    assert [(a, str(t)) for a, t in stored] == [
+    stored = _import_with_a_late_row(
+        tmp_path, "activities.csv", "Activity ID,Type,Completed At",
+        "A{i:05d},call,2024-01-02 09:00:00", "LATE,call,2024-01-03 10:00:00+09:00",
+        "SELECT activity_id, completed_at FROM activities "
+        "WHERE activity_id IN ('A00000', 'LATE') ORDER BY activity_id",
+        kind="activities",
+    )  # fmt: skip
+    assert stored == [
         ("A00000", "2024-01-02 09:00:00"),
         ("LATE", "2024-01-03 01:00:00"),
     ]
