@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from analytics import parsing
@@ -60,14 +62,7 @@ def finish_deals(
         cur, staged, statuses, "status", "not a deal status (expected open, won or lost)"
     )
     listed(cur, staged, "stage IS NULL", "stage", "every deal needs a stage")
-    currencies = _spellings(cur, staged, ids, "currency", lambda _: _CURRENCY_CODE)
-    _listed_unknown(
-        cur,
-        staged,
-        currencies,
-        "currency",
-        "not a currency code (expected ISO 4217 such as USD, EUR, JPY, or $ € £ ¥)",
-    )
+    currencies = _checked_currencies(cur, staged, ids)
     fin = ids("deals")
     stored = [c.name for c in IMPORTABLE["deals"].stored_columns]
     custom_cols = staged.mapping.unmapped
@@ -397,13 +392,7 @@ def finish_simple(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> s
         )  # fmt: skip
     elif kind == "exchange_rates":
         exprs["currency"] = _CURRENCY_CODE
-        listed(
-            cur,
-            staged,
-            f"currency IS NOT NULL AND {_CURRENCY_CODE} IS NULL",
-            "currency",
-            "not a currency code (expected ISO 4217 such as USD, EUR, JPY, or $ € £ ¥)",
-        )
+        _checked_currencies(cur, staged, ids)
         # Negative rates are refused by the cell checks of every number column.
         listed(cur, staged, "rate = 0", "rate", "an exchange rate must be greater than 0")
         _check_rate_repeats(cur, staged)
@@ -447,7 +436,11 @@ def _check_rate_repeats(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
 
 
 def _spellings(
-    cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids, column: str, mapped
+    cur: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    ids: Ids,
+    column: str,
+    mapped: Callable[[str], str],
 ) -> str:
     """Return a table of a text column's distinct values: {column}_spelling, {column}_kind (what
     mapped(SQL) makes of it) and rows.
@@ -486,6 +479,16 @@ def _listed_unknown(
     )
     if cur.execute(unknown).fetchone():
         listed(cur, staged, f"{q(column)} IN ({unknown})", column, message)
+
+
+def _checked_currencies(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> str:
+    """Return the currency spellings table of a file (_spellings), listing unknown currencies."""
+    currencies = _spellings(cur, staged, ids, "currency", lambda _: _CURRENCY_CODE)
+    _listed_unknown(
+        cur, staged, currencies, "currency",
+        "not a currency code (expected ISO 4217 such as USD, EUR, JPY, or $ € £ ¥)",
+    )  # fmt: skip
+    return currencies
 
 
 def _activity_types(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> str:
