@@ -34,6 +34,7 @@ from analytics.stages import Pipelines
 from analytics.staging import (
     Ids,
     Staged,
+    date_formats,
     date_orders,
     decimal_marks,
     source_name,
@@ -228,7 +229,8 @@ def _validate(
     """Type every column and check it; return the day/month order chosen per date column."""
     stage_raw(cur, staged, ids)
     orders = date_orders(cur, staged, date_order)
-    stage_typed(cur, staged, orders, decimal_marks(cur, staged))
+    formats = date_formats(cur, staged, orders)
+    stage_typed(cur, staged, orders, decimal_marks(cur, staged), formats)
     if check_cells(cur, staged):
         check_duplicates(cur, staged)
     return orders

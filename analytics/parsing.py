@@ -47,22 +47,57 @@ def _year_ok(year_text: str) -> str:
     return f"{year_text} BETWEEN '1900' AND '2200'"
 
 
-def timestamp(v: str, order: str | None) -> str:
+def fast_formats(order: str | None) -> tuple[str, ...]:
+    """Return the formats a column of the given day/month order may be read in directly."""
+    order = order or "dmy"
+    return _FORMATS[(order, 4)] + _FORMATS[(order, 2)] + _YMD
+
+
+def _fast(v: str, fast: str | None) -> str:
+    """Return the CASE branch reading a cell in the column's commonest format, or nothing.
+
+    The branch takes only cells of that format's shape, the shape the later branches send to
+    the list holding the format (strptime alone reads "1/1/0" with %y and "1/1/02024" with %Y),
+    and one format at most fits a cell: what it reads, those branches read the same. It
+    spares them their other shape tests and formats; the year bounds are theirs too.
+    """
+    if fast is None:
+        return ""
+    if fast in _YMD:
+        shape = _YMD_SHAPE
+    elif any(fast in _FORMATS[(order, 2)] for order in ("dmy", "mdy")):
+        shape = _DM2
+    elif any(fast in _FORMATS[(order, 4)] for order in ("dmy", "mdy")):
+        shape = _DM4
+    else:
+        raise ValueError(f"not a date format of this module: {fast}")
+    parsed = f"try_strptime({v}, '{fast}')"
+    return (
+        f"WHEN regexp_matches({v}, {shape}) AND {parsed} >= TIMESTAMP '1900-01-01' "
+        f"AND {parsed} < TIMESTAMP '2201-01-01' THEN {parsed} "
+    )
+
+
+def timestamp(v: str, order: str | None, fast: str | None = None) -> str:
     """Return SQL parsing a date or timestamp cell (NULL when unreadable) to a UTC TIMESTAMP.
 
     order is the column's day/month order, "dmy" or "mdy"; None reads day-first, which is
-    only used for columns whose values read the same either way.
+    only used for columns whose values read the same either way. fast is the column's
+    commonest format (one of fast_formats(order)), tried first; it changes no result.
     """
     order = order or "dmy"
     dm4_year = f"regexp_extract({v}, '^[0-9]{{1,2}}[/.-][0-9]{{1,2}}[/.-]([0-9]{{4}})', 1)"
     # Most exports write plain "YYYY-MM-DD[ HH:MM:SS]": recognised with string tests alone.
+    # The year is cast, not compared as text: "2-11-2024" and "20-1-2024" start with text
+    # between "1900" and "2200" too.
     plain_iso = (
         f"substr({v}, 5, 1) = '-' AND length({v}) <= 19 AND right({v}, 1) BETWEEN '0' AND '9' "
         f"AND strpos(substr({v}, 11), '-') = 0 AND strpos({v}, '+') = 0 "
-        f"AND {_year_ok(f'left({v}, 4)')}"
+        f"AND try_cast(left({v}, 4) AS INTEGER) BETWEEN 1900 AND 2200"
     )
     return (
         f"(CASE WHEN {plain_iso} THEN try_cast({v} AS TIMESTAMP) "
+        f"{_fast(v, fast)}"
         f"WHEN regexp_matches({v}, {_ISO}) THEN (CASE WHEN {_year_ok(f'left({v}, 4)')} THEN "
         f"(CASE WHEN regexp_matches({v}, {_OFFSET}) "
         f"THEN timezone('UTC', try_cast({v} AS TIMESTAMPTZ)) "
@@ -81,8 +116,9 @@ def timestamp(v: str, order: str | None) -> str:
 
 def date_order_parts(v: str) -> tuple[str, str]:
     """Return SQL for the first and second number of a day/month date cell (NULL otherwise)."""
-    # ISO cells (a dash fifth) are skipped before any regular expression runs.
-    candidate = f"substr({v}, 5, 1) <> '-'"
+    # ISO cells (a digit third, a dash fifth) are skipped before any regular expression runs;
+    # "20-1-2024" has its dash fifth too.
+    candidate = f"(substr({v}, 5, 1) <> '-' OR NOT substr({v}, 3, 1) BETWEEN '0' AND '9')"
     first = (
         f"CASE WHEN {candidate} THEN try_cast(regexp_extract({v}, "
         f"'^([0-9]{{1,2}})[/.-][0-9]{{1,2}}[/.-][0-9]', 1) AS INTEGER) END"

@@ -17,6 +17,9 @@ from analytics.schema import IMPORTABLE
 
 q = parsing.quote_ident
 
+# Rows of a file whose date cells pick each column's commonest format (date_formats).
+_FORMAT_SAMPLE = 1000
+
 
 @dataclass
 class Staged:
@@ -234,6 +237,30 @@ def date_orders(
     return orders
 
 
+def date_formats(
+    cur: duckdb.DuckDBPyConnection, staged: Staged, orders: dict[str, str | None]
+) -> dict[str, str]:
+    """Return the commonest format of each date column read from text, among its first rows.
+
+    Columns of ISO dates or of no day/month format there get none: their cells take the
+    general reading, which this format only shortcuts.
+    """
+    candidates = [(c, f) for c, order in orders.items() for f in parsing.fast_formats(order)]
+    if not candidates:
+        return {}
+    columns = ", ".join(q(c + "__raw") for c in orders)
+    counts = cur.execute(
+        "SELECT "
+        + ", ".join(f"count(try_strptime({q(c + '__raw')}, '{f}'))" for c, f in candidates)
+        + f" FROM (SELECT {columns} FROM {staged.table}_raw LIMIT {_FORMAT_SAMPLE})"
+    ).fetchone()
+    best: dict[str, tuple[int, str]] = {}
+    for (column, fmt), n in zip(candidates, counts, strict=True):
+        if n and n > best.get(column, (0, ""))[0]:
+            best[column] = (n, fmt)
+    return {column: fmt for column, (_, fmt) in best.items()}
+
+
 def source_name(mapping: Mapping, canonical: str) -> str:
     """Return the file column(s) a canonical column comes from, as the user names them."""
     if canonical in mapping.columns:
@@ -268,12 +295,17 @@ def _bad_stamp(raw: str, read_typed: bool, stamp: str) -> str:
 
 
 def _typed_expr(
-    col_type: str, raw: str, order: str | None, decimal: str | None, read_typed: bool
+    col_type: str,
+    raw: str,
+    order: str | None,
+    decimal: str | None,
+    read_typed: bool,
+    fast: str | None = None,
 ) -> str:
     if read_typed:
         return raw
     if col_type == "timestamp":
-        return parsing.timestamp(raw, order)
+        return parsing.timestamp(raw, order, fast)
     if col_type in ("amount", "number"):
         return parsing.number(raw, decimal)
     if col_type == "integer":
@@ -289,7 +321,11 @@ def is_text(col_type: str) -> bool:
 
 
 def stage_typed(
-    cur: duckdb.DuckDBPyConnection, staged: Staged, orders: dict, decimals: dict
+    cur: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    orders: dict,
+    decimals: dict,
+    formats: dict[str, str],
 ) -> None:
     """Create the file's typed view; c__bad marks a cell that has text but does not parse.
 
@@ -309,7 +345,9 @@ def stage_typed(
         if col.type == "date":
             # The time of day of a close date is kept: a won deal closes at that moment.
             stamp = q(col.name + "__ts")
-            expr = _typed_expr("timestamp", raw, orders.get(col.name), None, read_typed)
+            expr = _typed_expr(
+                "timestamp", raw, orders.get(col.name), None, read_typed, formats.get(col.name)
+            )
             inner += [f"{expr} AS {stamp}", raw]
             outer += [
                 f"CAST({stamp} AS DATE) AS {name}",
@@ -317,7 +355,14 @@ def stage_typed(
                 f"{_bad_stamp(raw, read_typed, stamp)} AS {flag}",
             ]
             continue
-        expr = _typed_expr(col.type, raw, orders.get(col.name), decimals.get(col.name), read_typed)
+        expr = _typed_expr(
+            col.type,
+            raw,
+            orders.get(col.name),
+            decimals.get(col.name),
+            read_typed,
+            formats.get(col.name),
+        )
         inner += [f"{expr} AS {name}", raw]
         if col.type in ("amount", "number"):
             # 1e400 reads as infinity: no amount or target is infinite.

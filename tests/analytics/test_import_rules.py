@@ -253,6 +253,9 @@ def _dates_file(folder: Path, created: list[str], closing: list[str] | None = No
                      id="day-first-proven-by-13"),
         pytest.param(["01/13/2024", "02/03/2024"], ["2024-01-13 00:00", "2024-02-03 00:00"],
                      id="month-first-proven-by-13"),
+        # A dash fifth and a year-like start, yet day-first: not read as ISO.
+        pytest.param(["2-11-2024", "20-1-2024 10:30:00"], ["2024-11-02 00:00", "2024-01-20 10:30"],
+                     id="day-first-dashes"),
         pytest.param(["45306", "45306.5"], ["2024-01-15 00:00", "2024-01-15 12:00"],
                      id="excel-serial"),
         pytest.param(
@@ -317,6 +320,35 @@ def test_dates_outside_the_years_1900_to_2200_are_problems(con, tmp_path, first)
     assert [(p.row, p.column, p.value) for p in problems] == [
         (3, "created_at", "1899-12-31 23:59:59"),
         (6, "created_at", "2201-01-01 00:00:00"),
+    ]
+
+
+def _late_forms_file(folder: Path, late: list[str]) -> Path:
+    """Write 1,000 deals created in one day-first form, then one deal per cell of late."""
+    sampled = [f"{day % 28 + 1:02d}/{day % 12 + 1:02d}/2024 08:30" for day in range(1000)]
+    return _dates_file(folder, sampled + late)
+
+
+def test_dates_in_other_forms_past_the_sampled_rows_are_read(con, tmp_path):
+    # The first rows make "%d/%m/%Y %H:%M" the column's fast format; later cells in other forms
+    # must still be read as the general parser reads them.
+    late = ["3/4/24", "2024-05-06 07:08:09", "45306.5", "2-11-2024", "7.8.2025 9:10"]
+    import_files(con, [_late_forms_file(tmp_path, late)], taken_at=TAKEN_AT)
+    got = rows(con, "SELECT created_at FROM deals WHERE CAST(substr(deal_id, 3) AS INT) > 1000 "
+                    "ORDER BY CAST(substr(deal_id, 3) AS INT)")  # fmt: skip
+    assert got == [
+        (T("2024-04-03 00:00"),), (T("2024-05-06 07:08:09"),), (T("2024-01-15 12:00"),),
+        (T("2024-11-02 00:00"),), (T("2025-08-07 09:10"),),
+    ]  # fmt: skip
+    assert rows(con, "SELECT created_at FROM deals WHERE deal_id = 'D-13'") == [
+        (T("2024-01-13 08:30"),)
+    ]
+
+
+def test_a_year_outside_1900_to_2200_past_the_sampled_rows_is_a_problem(con, tmp_path):
+    problems = rejected(con, [_late_forms_file(tmp_path, ["01/02/1850 08:30", "01/02/24 08:30"])])
+    assert [(p.row, p.column, p.value) for p in problems] == [
+        (1002, "created_at", "01/02/1850 08:30")
     ]
 
 

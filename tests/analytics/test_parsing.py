@@ -4,6 +4,8 @@ from datetime import datetime
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics import parsing
 
@@ -38,6 +40,10 @@ def run(con, expr_builder, value, *args):
         ("05/03/2024", "dmy", datetime(2024, 3, 5)),
         ("05/03/2024", "mdy", datetime(2024, 5, 3)),
         ("25/12/2024 17:45", "dmy", datetime(2024, 12, 25, 17, 45)),
+        # A day-first date with dashes is not ISO, though it starts like a year of 1900-2200.
+        ("2-11-2024", "dmy", datetime(2024, 11, 2)),
+        ("20-1-2024", "dmy", datetime(2024, 1, 20)),
+        ("2-11-2024 10:30:00", "dmy", datetime(2024, 11, 2, 10, 30)),
         ("05.03.2024", "dmy", datetime(2024, 3, 5)),
         ("02/23/26 08:55 PM", "mdy", datetime(2026, 2, 23, 20, 55)),
         ("02/03/24", "mdy", datetime(2024, 2, 3)),
@@ -54,6 +60,71 @@ def run(con, expr_builder, value, *args):
 )
 def test_timestamp(con, text, order, expected):
     assert run(con, parsing.timestamp, text, order) == expected
+
+
+def _read_every_way(con, values: list[str], order: str | None) -> list[tuple]:
+    """Return each value read without a fast format, then with each one order allows."""
+    fasts = parsing.fast_formats(order)
+    exprs = [parsing.timestamp("v", order)] + [parsing.timestamp("v", order, f) for f in fasts]
+    con.execute("CREATE OR REPLACE TEMP TABLE cells (i INTEGER, v VARCHAR)")
+    con.executemany("INSERT INTO cells VALUES (?, ?)", list(enumerate(values)))
+    return con.execute(f"SELECT {', '.join(exprs)} FROM cells ORDER BY i").fetchall()
+
+
+_SEPARATOR = st.sampled_from(["/", ".", "-", "年"])
+_CELL = st.one_of(
+    st.builds(
+        "{}{}{}{}{}{}{}".format,
+        st.integers(0, 40).map(str) | st.integers(0, 9).map("0{}".format),
+        _SEPARATOR,
+        st.integers(0, 13).map(str) | st.integers(0, 9).map("0{}".format),
+        _SEPARATOR,
+        st.integers(0, 2300).map(str) | st.integers(0, 99).map("{:02d}".format),
+        st.sampled_from(["", " 8:05", " 08:05", " 23:59:59", " 11:59:59 PM", " 7:05 am", "T10:00"]),
+        st.sampled_from(["", " ", "Z", "x"]),
+    ),
+    st.builds(
+        "{}{}{}{}{}".format,
+        st.integers(1800, 2300).map(str),
+        _SEPARATOR,
+        st.integers(0, 13).map(str),
+        _SEPARATOR,
+        st.integers(0, 32).map(str),
+    ),
+    st.text(alphabet="0123456789/.-: ", max_size=20),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(_CELL, min_size=1, max_size=30), order=st.sampled_from(["dmy", "mdy", None]))
+def test_a_fast_format_reads_every_cell_as_the_general_reading_does(con, values, order):
+    for row in _read_every_way(con, values, order):
+        assert set(row[1:]) == {row[0]}
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("20/11/2024 08:00", "dmy", datetime(2024, 11, 20, 8, 0)),
+        ("5/1/2024 9:05", "dmy", datetime(2024, 1, 5, 9, 5)),
+        # A four-digit-year format reads "24" as the year 24: the year bounds send it on.
+        ("20/11/24 08:00", "dmy", datetime(2024, 11, 20, 8, 0)),
+        ("11/20/2024 08:00 PM", "mdy", datetime(2024, 11, 20, 20, 0)),
+        ("2024/11/20", "mdy", datetime(2024, 11, 20)),
+        ("20/11/1850", "dmy", None),
+        # strptime reads these, the general reading does not: the fast one must not either.
+        ("1/1/0", "dmy", None),
+        ("1/1/02024", "dmy", None),
+    ],
+)
+def test_every_fast_format_reads_a_cell_as_written(con, text, order, expected):
+    (row,) = _read_every_way(con, [text], order)
+    assert row == (expected,) * (1 + len(parsing.fast_formats(order)))
+
+
+def test_a_fast_format_must_be_one_of_the_module(con):
+    with pytest.raises(ValueError, match="not a date format"):
+        parsing.timestamp("v", "dmy", "%d/%m/%Y'; DROP TABLE deals; --")
 
 
 @pytest.mark.parametrize(
