@@ -1,6 +1,6 @@
-"""Import benchmark: our importer against a bare DuckDB load and a plain pandas load, one run.
+"""Import benchmark: our importer against a bare DuckDB load and a plain pandas load.
 
-    python benchmarks/import_benchmark.py --deals 1000000
+    python benchmarks/import_benchmark.py --deals 1000000 [--repeat 3]
 
 Generates the scaled sample (cached under benchmarks/output/), then loads the same files three
 ways, each in its own process so peak memory is measured separately:
@@ -13,7 +13,8 @@ ways, each in its own process so peak memory is measured separately:
 
 Prints rows per second, seconds, CPU seconds (every thread's), peak memory and each route's time
 relative to the floor. On a shared machine wall time depends on what else runs; CPU time counts
-the work done, so its ratio is the steadier one.
+the work done, so its ratio is the steadier one. With --repeat the routes run in turn that many
+times; the table shows each route's median, and each round's ratio to the floor follows.
 """
 
 from __future__ import annotations
@@ -123,6 +124,17 @@ ROUTES = {
 }
 
 
+def _median_run(runs: list[dict]) -> dict:
+    """Return the median run by seconds and CPU seconds, with the largest peak of them all."""
+    middle = len(runs) // 2
+    return {
+        "rows": runs[0]["rows"],
+        "seconds": sorted(r["seconds"] for r in runs)[middle],
+        "cpu": sorted(r["cpu"] for r in runs)[middle],
+        "peak_mb": max(r["peak_mb"] for r in runs),
+    }
+
+
 def _child(route: str, files: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started, cpu_started = time.perf_counter(), _cpu_seconds()
@@ -137,6 +149,7 @@ def main() -> int:
     parser.add_argument("--deals", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "output")
     parser.add_argument("--routes", default="duckdb,importer,pandas,pandas_dates")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds over the routes")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("files", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -146,17 +159,24 @@ def main() -> int:
     files = _files(args.workdir, args.deals)
     size_mb = sum(f.stat().st_size for f in files) / 1e6
     print(f"{args.deals:,} deals: {len(files)} files, {size_mb:,.0f} MB of CSV", flush=True)
-    results = {}
-    for route in args.routes.split(","):
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", route, *map(str, files)],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        results[route] = json.loads(out.stdout.strip().splitlines()[-1])
-        r = results[route]
-        print(f"  {route:<13} {r['seconds']:7.1f} s, {r['cpu']:7.1f} s of CPU", flush=True)
+    routes = args.routes.split(",")
+    runs: dict[str, list[dict]] = {route: [] for route in routes}
+    # Rounds take the routes in turn, so a busy spell on the machine spreads over all of them.
+    for round_no in range(1, args.repeat + 1):
+        for route in routes:
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", route, *map(str, files)],
+                check=True, capture_output=True, text=True,
+            )  # fmt: skip
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            runs[route].append(r)
+            print(f"  round {round_no}  {route:<13} {r['seconds']:7.1f} s, "
+                  f"{r['cpu']:7.1f} s of CPU", flush=True)  # fmt: skip
+    results = {route: _median_run(rs) for route, rs in runs.items()}
     floor = results.get("duckdb")
     print()
+    if args.repeat > 1:
+        print(f"median of {args.repeat} rounds (peak: the largest)")
     print(f"{'route':<14}{'rows':>13}{'seconds':>10}{'rows/s':>13}{'CPU s':>9}{'peak MB':>10}"
           f"{'x floor':>9}{'CPU x floor':>13}")  # fmt: skip
     for route, r in results.items():
@@ -166,6 +186,15 @@ def main() -> int:
             f"{route:<14}{r['rows']:>13,}{r['seconds']:>10.1f}{r['rows'] / r['seconds']:>13,.0f}"
             f"{r['cpu']:>9.1f}{r['peak_mb']:>10,.0f}{ratio}{cpu_ratio}"
         )
+    if floor and args.repeat > 1:
+        print()
+        print("x floor within each round (wall time):")
+        for route in routes:
+            ratios = [
+                r["seconds"] / f["seconds"]
+                for r, f in zip(runs[route], runs["duckdb"], strict=True)
+            ]
+            print(f"  {route:<13}" + "".join(f"{x:7.2f}" for x in ratios))
     return 0
 
 
