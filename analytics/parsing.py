@@ -56,25 +56,24 @@ def fast_formats(order: str | None) -> tuple[str, ...]:
 def _fast(v: str, fast: str | None) -> str:
     """Return the CASE branch reading a cell in the column's commonest format, or nothing.
 
-    The branch takes only cells of that format's shape, the shape the later branches send to
-    the list holding the format (strptime alone reads "1/1/0" with %y and "1/1/02024" with %Y),
-    and one format at most fits a cell: what it reads, those branches read the same. It
-    spares them their other shape tests and formats; the year bounds are theirs too.
+    It reads a cell only as the branches of timestamp() after it would: one format at most
+    fits a cell, and what fits, they send to the same format. The year bounds are theirs.
+    strptime is laxer than their shape tests in two ways only: it skips leading white space
+    (cells arrive trimmed, but a digit first is cheap to require), and %y takes a one-digit
+    year ("1/1/7"), so two-digit-year formats keep their shape test. ISO cells never fit.
     """
     if fast is None:
         return ""
-    if fast in _YMD:
-        shape = _YMD_SHAPE
+    if fast in _YMD or any(fast in _FORMATS[(order, 4)] for order in ("dmy", "mdy")):
+        shape = f"substr({v}, 1, 1) BETWEEN '0' AND '9'"
     elif any(fast in _FORMATS[(order, 2)] for order in ("dmy", "mdy")):
-        shape = _DM2
-    elif any(fast in _FORMATS[(order, 4)] for order in ("dmy", "mdy")):
-        shape = _DM4
+        shape = f"regexp_matches({v}, {_DM2})"
     else:
         raise ValueError(f"not a date format of this module: {fast}")
     parsed = f"try_strptime({v}, '{fast}')"
     return (
-        f"WHEN regexp_matches({v}, {shape}) AND {parsed} >= TIMESTAMP '1900-01-01' "
-        f"AND {parsed} < TIMESTAMP '2201-01-01' THEN {parsed} "
+        f"WHEN {parsed} >= TIMESTAMP '1900-01-01' AND {parsed} < TIMESTAMP '2201-01-01' "
+        f"AND {shape} THEN {parsed} "
     )
 
 
@@ -96,8 +95,7 @@ def timestamp(v: str, order: str | None, fast: str | None = None) -> str:
         f"AND try_cast(left({v}, 4) AS INTEGER) BETWEEN 1900 AND 2200"
     )
     return (
-        f"(CASE WHEN {plain_iso} THEN try_cast({v} AS TIMESTAMP) "
-        f"{_fast(v, fast)}"
+        f"(CASE {_fast(v, fast)}WHEN {plain_iso} THEN try_cast({v} AS TIMESTAMP) "
         f"WHEN regexp_matches({v}, {_ISO}) THEN (CASE WHEN {_year_ok(f'left({v}, 4)')} THEN "
         f"(CASE WHEN regexp_matches({v}, {_OFFSET}) "
         f"THEN timezone('UTC', try_cast({v} AS TIMESTAMPTZ)) "

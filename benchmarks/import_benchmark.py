@@ -8,8 +8,12 @@ ways, each in its own process so peak memory is measured separately:
 - importer: analytics.importer.import_files (sniff, map, validate, one transaction);
 - duckdb:   CREATE TABLE ... AS SELECT * FROM read_csv(file) per file, the floor;
 - pandas:   pandas.read_csv(file) then CREATE TABLE ... AS SELECT * FROM the frame;
-- pandas_dates: the same with the date columns parsed (parse_dates, ISO 8601), so that the
-            tables hold what the other two routes load: timestamps, not date strings.
+- pandas_dates: the same with the date columns parsed (parse_dates with each column's format),
+            so that the tables hold what the other two routes load: timestamps, not strings.
+
+--day-first loads copies of the files with every date written day-first (25/03/2024 14:30:00),
+as Excel saves them in much of Europe: the importer then parses dates itself instead of
+having DuckDB's reader type them.
 
 Prints rows per second, seconds, CPU seconds (every thread's), peak memory and each route's time
 relative to the floor. On a shared machine wall time depends on what else runs; CPU time counts
@@ -20,6 +24,7 @@ times; the table shows each route's median, and each round's ratio to the floor 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import resource
 import subprocess
@@ -92,6 +97,55 @@ def _date_columns(path: Path) -> list[str]:
     return [h for h in header if h.endswith((" At", " Date", "Period Start", "Period End"))]
 
 
+def _date_formats(path: Path) -> dict[str, str]:
+    """Return the pandas format of each date column, from its first filled cell."""
+    with path.open(encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        first: dict[str, str] = {}
+        for row, _ in zip(reader, range(1000), strict=False):
+            for column in _date_columns(path):
+                if row[column] and column not in first:
+                    first[column] = row[column]
+    return {
+        column: "ISO8601" if value[:4].isdigit() else _DAY_FIRST[" " in value]
+        for column, value in first.items()
+    }
+
+
+# strftime/strptime forms of the --day-first files: dates, and timestamps (True).
+_DAY_FIRST = {False: "%d/%m/%Y", True: "%d/%m/%Y %H:%M:%S"}
+
+
+def _day_first_files(files: list[Path], target: Path) -> list[Path]:
+    """Return copies of files with every date written day-first, made once under target."""
+    import duckdb
+
+    marker = target / ".complete"
+    out = [target / f.name for f in files]
+    if marker.exists():
+        return out
+    target.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    for source, copy in zip(files, out, strict=True):
+        types = dict(
+            con.execute("SELECT column_name, column_type FROM (DESCRIBE FROM read_csv(?))",
+                        [str(source)]).fetchall()
+        )  # fmt: skip
+        changed = [
+            f'strftime("{c}", \'{_DAY_FIRST[types[c] != "DATE"]}\') AS "{c}"'
+            for c in _date_columns(source)
+            if types[c] in ("DATE", "TIMESTAMP")
+        ]
+        select = f"* REPLACE ({', '.join(changed)})" if changed else "*"
+        # The paths and column names come from the generated sample, not from a user.
+        con.execute(
+            f"COPY (SELECT {select} FROM read_csv('{source}')) TO '{copy}' (HEADER, QUOTE '\"')"
+        )
+    con.close()
+    marker.write_text("ok")
+    return out
+
+
 def _route_pandas(files: list[Path], db: Path, dates: bool = False) -> int:
     import duckdb
     import pandas as pd
@@ -100,7 +154,7 @@ def _route_pandas(files: list[Path], db: Path, dates: bool = False) -> int:
     rows = 0
     for i, f in enumerate(files):
         if dates:
-            frame = pd.read_csv(f, parse_dates=_date_columns(f), date_format="ISO8601")
+            frame = pd.read_csv(f, parse_dates=_date_columns(f), date_format=_date_formats(f))
         else:
             frame = pd.read_csv(f)
         con.register("frame", frame)
@@ -150,6 +204,9 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=ROOT / "benchmarks" / "output")
     parser.add_argument("--routes", default="duckdb,importer,pandas,pandas_dates")
     parser.add_argument("--repeat", type=int, default=1, help="rounds over the routes")
+    parser.add_argument(
+        "--day-first", action="store_true", help="load copies with dates written day-first"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("files", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -157,6 +214,9 @@ def main() -> int:
         _child(args.child, args.files)
         return 0
     files = _files(args.workdir, args.deals)
+    if args.day_first:
+        files = _day_first_files(files, args.workdir / f"sample_{args.deals}_day_first")
+        print("dates written day-first (25/03/2024 14:30:00), as European Excel saves them")
     size_mb = sum(f.stat().st_size for f in files) / 1e6
     print(f"{args.deals:,} deals: {len(files)} files, {size_mb:,.0f} MB of CSV", flush=True)
     routes = args.routes.split(",")

@@ -91,7 +91,7 @@ _CELL = st.one_of(
         _SEPARATOR,
         st.integers(0, 32).map(str),
     ),
-    st.text(alphabet="0123456789/.-: ", max_size=20),
+    st.text(alphabet="0123456789/.-: \t", max_size=20),
 )
 
 
@@ -114,7 +114,9 @@ def test_a_fast_format_reads_every_cell_as_the_general_reading_does(con, values,
         ("20/11/1850", "dmy", None),
         # strptime reads these, the general reading does not: the fast one must not either.
         ("1/1/0", "dmy", None),
-        ("1/1/02024", "dmy", None),
+        ("1/1/7 08:00", "dmy", None),
+        ("\t1/1/2024", "dmy", None),
+        (" 2024/01/05", "dmy", None),
     ],
 )
 def test_every_fast_format_reads_a_cell_as_written(con, text, order, expected):
