@@ -37,6 +37,7 @@ from analytics.staging import (
     date_formats,
     date_orders,
     decimal_marks,
+    format_counts,
     source_name,
     stage_raw,
     stage_typed,
@@ -228,9 +229,9 @@ def _validate(
 ) -> dict[str, str | None]:
     """Type every column and check it; return the day/month order chosen per date column."""
     stage_raw(cur, staged, ids)
-    orders = date_orders(cur, staged, date_order)
-    formats = date_formats(cur, staged, orders)
-    stage_typed(cur, staged, orders, decimal_marks(cur, staged), formats)
+    counts = format_counts(cur, staged)
+    orders = date_orders(cur, staged, date_order, counts)
+    stage_typed(cur, staged, orders, decimal_marks(cur, staged), date_formats(orders, counts))
     if check_cells(cur, staged):
         check_duplicates(cur, staged)
     return orders

@@ -53,6 +53,11 @@ def fast_formats(order: str | None) -> tuple[str, ...]:
     return _FORMATS[(order, 4)] + _FORMATS[(order, 2)] + _YMD
 
 
+def every_fast_format() -> tuple[str, ...]:
+    """Return the formats a column of either day/month order may be read in directly."""
+    return fast_formats("dmy") + _FORMATS[("mdy", 4)] + _FORMATS[("mdy", 2)]
+
+
 def _fast(v: str, fast: str | None) -> str:
     """Return the CASE branch reading a cell in the column's commonest format, or nothing.
 
@@ -112,20 +117,38 @@ def timestamp(v: str, order: str | None, fast: str | None = None) -> str:
     )
 
 
-def date_order_parts(v: str) -> tuple[str, str]:
-    """Return SQL for the first and second number of a day/month date cell (NULL otherwise)."""
-    # ISO cells (a digit third, a dash fifth) are skipped before any regular expression runs;
-    # "20-1-2024" has its dash fifth too.
-    candidate = f"(substr({v}, 5, 1) <> '-' OR NOT substr({v}, 3, 1) BETWEEN '0' AND '9')"
+def date_order_parts(v: str, fast: str | None = None) -> tuple[str, str]:
+    """Return SQL for the first and second number of a day/month date cell (NULL otherwise).
+
+    fast is the column's commonest format (one of every_fast_format()): a cell it reads (a digit
+    first) is the shape the regular expressions below look for, and its numbers are the
+    parsed day and month, so they are taken from strptime, far cheaper.
+    """
+    # Cells with digits second and third (ISO ones) are skipped before any regular expression
+    # runs: a day/month cell has a separator second or third.
+    digit = "BETWEEN '0' AND '9'"
+    candidate = f"NOT (substr({v}, 2, 1) {digit} AND substr({v}, 3, 1) {digit})"
     first = (
-        f"CASE WHEN {candidate} THEN try_cast(regexp_extract({v}, "
+        f"WHEN {candidate} THEN try_cast(regexp_extract({v}, "
         f"'^([0-9]{{1,2}})[/.-][0-9]{{1,2}}[/.-][0-9]', 1) AS INTEGER) END"
     )
     second = (
-        f"CASE WHEN {candidate} THEN try_cast(regexp_extract({v}, "
+        f"WHEN {candidate} THEN try_cast(regexp_extract({v}, "
         f"'^[0-9]{{1,2}}[/.-]([0-9]{{1,2}})[/.-][0-9]', 1) AS INTEGER) END"
     )
-    return first, second
+    if fast is None:
+        return f"CASE {first}", f"CASE {second}"
+    if fast not in every_fast_format():
+        raise ValueError(f"not a date format of this module: {fast}")
+    parsed = f"try_strptime({v}, '{fast}')"
+    read = f"WHEN {parsed} IS NOT NULL AND substr({v}, 1, 1) BETWEEN '0' AND '9' THEN "
+    if fast in _YMD:
+        # A four-digit year first ("1/1/7" reads as the year 1): no day/month cell.
+        year_first = f"WHEN year({parsed}) BETWEEN 1900 AND 2200 THEN NULL "
+        return f"CASE {year_first}{first}", f"CASE {year_first}{second}"
+    day, month = f"day({parsed})", f"month({parsed})"
+    a, b = (day, month) if fast in _FORMATS[("dmy", 2)] + _FORMATS[("dmy", 4)] else (month, day)
+    return f"CASE {read}{a} {first}", f"CASE {read}{b} {second}"
 
 
 def date_order_probe(first: str, second: str) -> list[str]:

@@ -17,7 +17,7 @@ from analytics.schema import IMPORTABLE
 
 q = parsing.quote_ident
 
-# Rows of a file whose date cells pick each column's commonest format (date_formats).
+# Rows of a file whose date cells pick each column's commonest format (format_counts).
 _FORMAT_SAMPLE = 1000
 
 
@@ -179,24 +179,65 @@ def decimal_marks(cur: duckdb.DuckDBPyConnection, staged: Staged) -> dict[str, s
     return marks
 
 
-def date_orders(
-    cur: duckdb.DuckDBPyConnection, staged: Staged, forced: str | None
-) -> dict[str, str | None]:
-    """Return the day/month order of every date column, reporting undecidable ones."""
+def _text_dates(staged: Staged) -> list[str]:
+    """Return the file's date columns that are read from text (not typed by the reader)."""
     table = IMPORTABLE[staged.mapping.kind]
-    date_cols = [c.name for c in table.columns if c.type in ("timestamp", "date")]
     already = pretyped(staged)
-    present = [
-        c for c in date_cols
-        if (c in staged.mapping.columns or c in staged.mapping.constants) and c not in already
+    return [
+        c.name for c in table.columns
+        if c.type in ("timestamp", "date") and c.name not in already
+        and (c.name in staged.mapping.columns or c.name in staged.mapping.constants)
     ]  # fmt: skip
+
+
+def format_counts(cur: duckdb.DuckDBPyConnection, staged: Staged) -> dict[str, dict[str, int]]:
+    """Return, for each date column read from text, how many of its first rows each format of
+    either day/month order reads."""
+    present = _text_dates(staged)
+    if not present:
+        return {}
+    formats = parsing.every_fast_format()
+    columns = ", ".join(q(c + "__raw") for c in present)
+    counts = cur.execute(
+        "SELECT "
+        + ", ".join(
+            f"count(try_strptime({q(c + '__raw')}, '{f}'))" for c in present for f in formats
+        )
+        + f" FROM (SELECT {columns} FROM {staged.table}_raw LIMIT {_FORMAT_SAMPLE})"
+    ).fetchone()
+    n = len(formats)
+    return {
+        c: dict(zip(formats, counts[i * n : (i + 1) * n], strict=True))
+        for i, c in enumerate(present)
+    }
+
+
+def _commonest(counts: dict[str, int], formats: tuple[str, ...]) -> str | None:
+    """Return the format of formats that reads the most sampled cells (None if none reads any)."""
+    best = max(formats, key=lambda f: counts.get(f, 0))
+    return best if counts.get(best, 0) else None
+
+
+def date_orders(
+    cur: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    forced: str | None,
+    counts: dict[str, dict[str, int]],
+) -> dict[str, str | None]:
+    """Return the day/month order of every date column, reporting undecidable ones.
+
+    counts are format_counts(): each column's commonest format speeds up the reading of its
+    day and month numbers.
+    """
+    present = _text_dates(staged)
     if forced:
         return {c: forced for c in present}
     if not present:
         return {}
     parts, aggregates = ["__rowid"], []
     for i, c in enumerate(present):
-        first, second = parsing.date_order_parts(q(c + "__raw"))
+        fast = _commonest(counts.get(c, {}), parsing.every_fast_format())
+        first, second = parsing.date_order_parts(q(c + "__raw"), fast)
         parts += [f"{first} AS f{i}", f"{second} AS s{i}"]
         aggregates += parsing.date_order_probe(f"f{i}", f"s{i}")
     row = cur.execute(
@@ -238,27 +279,16 @@ def date_orders(
 
 
 def date_formats(
-    cur: duckdb.DuckDBPyConnection, staged: Staged, orders: dict[str, str | None]
+    orders: dict[str, str | None], counts: dict[str, dict[str, int]]
 ) -> dict[str, str]:
-    """Return the commonest format of each date column read from text, among its first rows.
+    """Return the commonest format of each date column read from text, among its first rows,
+    in the column's day/month order (format_counts() counted them).
 
     Columns of ISO dates or of no day/month format there get none: their cells take the
     general reading, which this format only shortcuts.
     """
-    candidates = [(c, f) for c, order in orders.items() for f in parsing.fast_formats(order)]
-    if not candidates:
-        return {}
-    columns = ", ".join(q(c + "__raw") for c in orders)
-    counts = cur.execute(
-        "SELECT "
-        + ", ".join(f"count(try_strptime({q(c + '__raw')}, '{f}'))" for c, f in candidates)
-        + f" FROM (SELECT {columns} FROM {staged.table}_raw LIMIT {_FORMAT_SAMPLE})"
-    ).fetchone()
-    best: dict[str, tuple[int, str]] = {}
-    for (column, fmt), n in zip(candidates, counts, strict=True):
-        if n and n > best.get(column, (0, ""))[0]:
-            best[column] = (n, fmt)
-    return {column: fmt for column, (_, fmt) in best.items()}
+    chosen = {c: _commonest(counts.get(c, {}), parsing.fast_formats(o)) for c, o in orders.items()}
+    return {c: f for c, f in chosen.items() if f}
 
 
 def source_name(mapping: Mapping, canonical: str) -> str:

@@ -256,6 +256,8 @@ def _dates_file(folder: Path, created: list[str], closing: list[str] | None = No
         # A dash fifth and a year-like start, yet day-first: not read as ISO.
         pytest.param(["2-11-2024", "20-1-2024 10:30:00"], ["2024-11-02 00:00", "2024-01-20 10:30"],
                      id="day-first-dashes"),
+        pytest.param(["1-13-2024", "02-03-2024"], ["2024-01-13 00:00", "2024-02-03 00:00"],
+                     id="month-first-proven-by-13-with-dashes"),
         pytest.param(["45306", "45306.5"], ["2024-01-15 00:00", "2024-01-15 12:00"],
                      id="excel-serial"),
         pytest.param(

@@ -203,5 +203,42 @@ def test_date_order_probe(con, values, expected):
     assert row == expected
 
 
+def _parts_every_way(con, values: list[str]) -> list[tuple]:
+    """Return each value's day/month numbers without a fast format, then with each one."""
+    exprs = [
+        f"[{a}, {b}]"
+        for a, b in [parsing.date_order_parts("v")]
+        + [parsing.date_order_parts("v", f) for f in parsing.every_fast_format()]
+    ]
+    con.execute("CREATE OR REPLACE TEMP TABLE cells (i INTEGER, v VARCHAR)")
+    con.executemany("INSERT INTO cells VALUES (?, ?)", list(enumerate(values)))
+    return con.execute(f"SELECT {', '.join(exprs)} FROM cells ORDER BY i").fetchall()
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(_CELL, min_size=1, max_size=30))
+def test_a_fast_format_finds_the_day_and_month_numbers_the_general_reading_finds(con, values):
+    for row in _parts_every_way(con, values):
+        assert {tuple(parts) for parts in row[1:]} == {tuple(row[0])}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("25/03/2024 14:30", [25, 3]),
+        ("3/25/2024 2:30 PM", [3, 25]),
+        ("1/1/7", [1, 1]),
+        ("2024/03/25", [None, None]),
+        ("2024-03-25", [None, None]),
+        ("\t25/03/2024", [None, None]),
+        ("31/02/2024", [31, 2]),
+        ("1-13-2024", [1, 13]),
+    ],
+)
+def test_every_fast_format_finds_a_cells_day_and_month_numbers(con, text, expected):
+    (row,) = _parts_every_way(con, [text])
+    assert row == (expected,) * (1 + len(parsing.every_fast_format()))
+
+
 def test_quote_ident_escapes_quotes():
     assert parsing.quote_ident('Deal "ID"') == '"Deal ""ID"""'
