@@ -95,7 +95,7 @@ _CELL = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(values=st.lists(_CELL, min_size=1, max_size=30), order=st.sampled_from(["dmy", "mdy", None]))
 def test_a_fast_format_reads_every_cell_as_the_general_reading_does(con, values, order):
     for row in _read_every_way(con, values, order):
@@ -215,7 +215,7 @@ def _parts_every_way(con, values: list[str]) -> list[tuple]:
     return con.execute(f"SELECT {', '.join(exprs)} FROM cells ORDER BY i").fetchall()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(values=st.lists(_CELL, min_size=1, max_size=30))
 def test_a_fast_format_finds_the_day_and_month_numbers_the_general_reading_finds(con, values):
     for row in _parts_every_way(con, values):
