@@ -12,9 +12,10 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from analytics import cli
+from analytics import cli, store
 from analytics.errors import ImportRejected, MappingError
 from analytics.importer import import_files
 from analytics.status import history_fidelity
@@ -352,6 +353,53 @@ def test_a_year_outside_1900_to_2200_past_the_sampled_rows_is_a_problem(con, tmp
     assert [(p.row, p.column, p.value) for p in problems] == [
         (1002, "created_at", "01/02/1850 08:30")
     ]
+
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
+
+
+def _rewritten_dates(folder: Path, name: str, date_form: str, stamp_form: str) -> Path:
+    """Copy a sample file with its dates and timestamps written in the given strftime forms."""
+    source, copy = SAMPLE / name, folder / name
+    c = duckdb.connect()
+    kinds = c.execute("SELECT column_name, column_type FROM (DESCRIBE FROM read_csv(?))",
+                      [str(source)]).fetchall()  # fmt: skip
+    forms = {"DATE": date_form, "TIMESTAMP": stamp_form}
+    changed = [f'strftime("{n}", \'{forms[t]}\') AS "{n}"' for n, t in kinds if t in forms]
+    select = f"* REPLACE ({', '.join(changed)})" if changed else "*"
+    c.execute(f"COPY (SELECT {select} FROM read_csv('{source}')) TO '{copy}' (HEADER)")
+    c.close()
+    return copy
+
+
+_REWRITTEN = ["pipelines.csv", "deals.csv", "deal_history.csv", "activities.csv"]
+
+
+@pytest.fixture(scope="module")
+def sample_as_written(tmp_path_factory) -> dict[str, list[tuple]]:
+    """Return the canonical tables of a store holding the sample files as committed (ISO)."""
+    con = store.connect(tmp_path_factory.mktemp("iso") / "iso.duckdb")
+    import_files(con, [SAMPLE / n for n in _REWRITTEN], taken_at=TAKEN_AT)
+    tables = canonical(con)
+    con.close()
+    return tables
+
+
+@pytest.mark.parametrize(
+    ("date_form", "stamp_form"),
+    [
+        pytest.param("%d/%m/%Y", "%d/%m/%Y %H:%M:%S", id="day-first"),
+        pytest.param("%d.%m.%Y", "%d.%m.%Y %H:%M:%S", id="german"),
+        pytest.param("%m/%d/%Y", "%m/%d/%Y %I:%M:%S %p", id="us-report"),
+    ],
+)
+def test_the_sample_with_its_dates_in_another_form_imports_the_same_rows(
+    con, tmp_path, sample_as_written, date_form, stamp_form
+):
+    files = [_rewritten_dates(tmp_path, n, date_form, stamp_form) for n in _REWRITTEN]
+    import_files(con, files, taken_at=TAKEN_AT)
+    assert canonical(con) == sample_as_written
+    assert len(sample_as_written["deals"]) == 4000
 
 
 def test_unreadable_date_is_a_problem(con, tmp_path):
