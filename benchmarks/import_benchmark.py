@@ -99,13 +99,13 @@ def _date_columns(path: Path) -> list[str]:
 
 def _date_formats(path: Path) -> dict[str, str]:
     """Return the pandas format of each date column, from its first filled cell."""
+    columns = _date_columns(path)
+    first: dict[str, str] = {}
     with path.open(encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        first: dict[str, str] = {}
-        for row, _ in zip(reader, range(1000), strict=False):
-            for column in _date_columns(path):
-                if row[column] and column not in first:
-                    first[column] = row[column]
+        for row, _ in zip(csv.DictReader(f), range(1000), strict=False):
+            first.update({c: row[c] for c in columns if row[c] and c not in first})
+            if len(first) == len(columns):
+                break
     return {
         column: "ISO8601" if value[:4].isdigit() else _DAY_FIRST[" " in value]
         for column, value in first.items()
