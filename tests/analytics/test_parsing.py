@@ -62,13 +62,18 @@ def test_timestamp(con, text, order, expected):
     assert run(con, parsing.timestamp, text, order) == expected
 
 
+def _over_cells(con, values: list[str], exprs: list[str]) -> list[tuple]:
+    """Return, for each value in order, the SQL expressions exprs of it (as v)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE cells (i INTEGER, v VARCHAR)")
+    con.executemany("INSERT INTO cells VALUES (?, ?)", list(enumerate(values)))
+    return con.execute(f"SELECT {', '.join(exprs)} FROM cells ORDER BY i").fetchall()
+
+
 def _read_every_way(con, values: list[str], order: str | None) -> list[tuple]:
     """Return each value read without a fast format, then with each one order allows."""
     fasts = parsing.fast_formats(order)
     exprs = [parsing.timestamp("v", order)] + [parsing.timestamp("v", order, f) for f in fasts]
-    con.execute("CREATE OR REPLACE TEMP TABLE cells (i INTEGER, v VARCHAR)")
-    con.executemany("INSERT INTO cells VALUES (?, ?)", list(enumerate(values)))
-    return con.execute(f"SELECT {', '.join(exprs)} FROM cells ORDER BY i").fetchall()
+    return _over_cells(con, values, exprs)
 
 
 _SEPARATOR = st.sampled_from(["/", ".", "-", "年"])
@@ -210,9 +215,7 @@ def _parts_every_way(con, values: list[str]) -> list[tuple]:
         for a, b in [parsing.date_order_parts("v")]
         + [parsing.date_order_parts("v", f) for f in parsing.every_fast_format()]
     ]
-    con.execute("CREATE OR REPLACE TEMP TABLE cells (i INTEGER, v VARCHAR)")
-    con.executemany("INSERT INTO cells VALUES (?, ?)", list(enumerate(values)))
-    return con.execute(f"SELECT {', '.join(exprs)} FROM cells ORDER BY i").fetchall()
+    return _over_cells(con, values, exprs)
 
 
 @settings(max_examples=100, deadline=None)
