@@ -255,7 +255,8 @@ def _dates_file(folder: Path, created: list[str], closing: list[str] | None = No
         pytest.param(["01/13/2024", "02/03/2024"], ["2024-01-13 00:00", "2024-02-03 00:00"],
                      id="month-first-proven-by-13"),
         # A dash fifth and a year-like start, yet day-first: not read as ISO.
-        pytest.param(["2-11-2024", "20-1-2024 10:30:00"], ["2024-11-02 00:00", "2024-01-20 10:30"],
+        pytest.param(["2-11-2024", "20-1-2024 10:30:00", "21-1-2024 10:45"],
+                     ["2024-11-02 00:00", "2024-01-20 10:30", "2024-01-21 10:45"],
                      id="day-first-dashes"),
         pytest.param(["1-13-2024", "02-03-2024"], ["2024-01-13 00:00", "2024-02-03 00:00"],
                      id="month-first-proven-by-13-with-dashes"),

@@ -40,10 +40,15 @@ def run(con, expr_builder, value, *args):
         ("05/03/2024", "dmy", datetime(2024, 3, 5)),
         ("05/03/2024", "mdy", datetime(2024, 5, 3)),
         ("25/12/2024 17:45", "dmy", datetime(2024, 12, 25, 17, 45)),
+        # Salesforce's Australian and Indian locales: day-first with a 12-hour clock.
+        ("25/12/2024 5:45 pm", "dmy", datetime(2024, 12, 25, 17, 45)),
+        ("25/12/2024 05:45:10 PM", "dmy", datetime(2024, 12, 25, 17, 45, 10)),
         # A day-first date with dashes is not ISO, though it starts like a year of 1900-2200.
         ("2-11-2024", "dmy", datetime(2024, 11, 2)),
         ("20-1-2024", "dmy", datetime(2024, 1, 20)),
         ("2-11-2024 10:30:00", "dmy", datetime(2024, 11, 2, 10, 30)),
+        ("2-11-2024 10:30", "dmy", datetime(2024, 11, 2, 10, 30)),
+        ("11-02-2024 10:30", "mdy", datetime(2024, 11, 2, 10, 30)),
         ("05.03.2024", "dmy", datetime(2024, 3, 5)),
         ("02/23/26 08:55 PM", "mdy", datetime(2026, 2, 23, 20, 55)),
         ("02/03/24", "mdy", datetime(2024, 2, 3)),
