@@ -13,7 +13,7 @@ from analytics.derived import reporting_currency
 from pages.figures import activities as figures
 from pages.shared import formatting, widgets
 from pages.shared.layout import page_setup
-from pages.shared.locale import _
+from pages.shared.locale import _, plural
 
 TITLE = "Activities"
 LIST_LIMIT = 500  # rows of a drill-down list; the caption says how many there are in all
@@ -116,7 +116,7 @@ with tiles[2]:
     widgets.kpi(
         _("Median time to first activity"),
         formatting.days(first["median_days"], 1),
-        delta=_("n={n} of {deals} deals").format(
+        delta=plural(int(first["deals"]), "n={n} of {deals} deal", "n={n} of {deals} deals").format(
             n=formatting.count(int(first["with_activity"])),
             deals=formatting.count(int(first["deals"])),
         ),
@@ -346,7 +346,9 @@ with won_tab:
             widgets.kpi(
                 _("Activities per won deal"),
                 formatting.number(per_won["per_deal"], 1),
-                delta=_("n={n} won deals").format(n=formatting.count(int(per_won["won_deals"]))),
+                delta=plural(int(per_won["won_deals"]), "n={n} won deal", "n={n} won deals").format(
+                    n=formatting.count(int(per_won["won_deals"]))
+                ),
                 delta_color="off",
                 definition=am.ACTIVITIES_PER_WON_DEAL,
             )
@@ -356,7 +358,7 @@ with won_tab:
             widgets.kpi(
                 _("Follow-up after a win"),
                 formatting.percent(follow["rate"]),
-                delta=sample.format(n=n_won) + " · " + _("{days} days").format(days=window),
+                delta=sample.format(n=n_won) + " · " + formatting.days(window),
                 delta_color="off",
                 definition=am.FOLLOW_UP_COVERAGE,
             )
@@ -416,10 +418,14 @@ with first_tab:
             )  # fmt: skip
             if int(first["negative"]):
                 st.caption(
-                    _("{n} deals have an activity logged before they were created (a data "
-                      "problem): those activities are left out.")
-                    .format(n=formatting.count(int(first["negative"])))
-                )  # fmt: skip
+                    plural(
+                        int(first["negative"]),
+                        "{n} deal has an activity logged before it was created (a data problem): "
+                        "its activities are left out.",
+                        "{n} deals have an activity logged before they were created (a data "
+                        "problem): those activities are left out.",
+                    ).format(n=formatting.count(int(first["negative"])))
+                )
             if int(first["deals"]) > len(deals):
                 st.caption(
                     _("The first {shown} of {total} new deals.").format(

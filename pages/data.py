@@ -25,7 +25,7 @@ from analytics.status import (
 )
 from pages.shared import formatting, messages, widgets
 from pages.shared.layout import PageContext, page_setup, show_error
-from pages.shared.locale import _
+from pages.shared.locale import _, plural
 
 TITLE = "Data"
 
@@ -233,10 +233,15 @@ def file_section(columns: FileColumns, fid: str) -> tuple[FileOptions, str]:
     if not columns.columns:
         st.warning(_("This file cannot be read; the check below says why."))
         return FileOptions(), "deals"
+    # Each count has its own singular ("1 data row, 1 column"): they are written apart.
     st.caption(
-        _("{rows} data rows, {columns} columns, {encoding}").format(
-            rows=formatting.count(columns.rows),
-            columns=formatting.count(len(columns.columns)),
+        _("{rows}, {columns}, {encoding}").format(
+            rows=plural(columns.rows, "{n} data row", "{n} data rows").format(
+                n=formatting.count(columns.rows)
+            ),
+            columns=plural(len(columns.columns), "{n} column", "{n} columns").format(
+                n=formatting.count(len(columns.columns))
+            ),
             encoding=columns.encoding,
         )
     )
@@ -311,9 +316,14 @@ def check_section(review: import_review.Review) -> None:
         st.success(_("No problems found: the files can be imported."))
     else:
         st.error(
-            _("{n} problems found. Nothing is written until they are fixed, in the files or in "
-              "the mapping above.").format(n=formatting.count(len(review.problems)))
-        )  # fmt: skip
+            plural(
+                len(review.problems),
+                "{n} problem found. Nothing is written until it is fixed, in the file or in the "
+                "mapping above.",
+                "{n} problems found. Nothing is written until they are fixed, in the files or in "
+                "the mapping above.",
+            ).format(n=formatting.count(len(review.problems)))
+        )
         with st.container(key="data_problems"):
             widgets.table(
                 translated(review.problems),
@@ -408,9 +418,11 @@ def import_section(ctx: PageContext) -> None:
     # The uploaded copies are in the store now; the uploader starts empty after the rerun.
     shutil.rmtree(st.session_state.pop(KEY_UPLOAD_DIR), ignore_errors=True)
     finished(
-        _("Import done: {rows} rows added or changed.").format(
-            rows=formatting.count(sum(changes.values()))
-        )
+        plural(
+            sum(changes.values()),
+            "Import done: {rows} row added or changed.",
+            "Import done: {rows} rows added or changed.",
+        ).format(rows=formatting.count(sum(changes.values())))
     )
 
 
@@ -451,9 +463,11 @@ def pipelines_section(ctx: PageContext) -> None:
     problems = ctx.query(pipeline_editing.stage_problems, edited) if changed else []
     if problems:
         st.error(
-            _("{n} problems; nothing is saved until they are fixed.").format(
-                n=formatting.count(len(problems))
-            )
+            plural(
+                len(problems),
+                "{n} problem; nothing is saved until it is fixed.",
+                "{n} problems; nothing is saved until they are fixed.",
+            ).format(n=formatting.count(len(problems)))
         )
         with st.container(key="data_stage_problems"):
             widgets.table(
@@ -475,7 +489,13 @@ def pipelines_section(ctx: PageContext) -> None:
         show_error(rejected)
         return
     ctx.store.changed()
-    finished(_("Saved {n} stages; every page now uses them.").format(n=formatting.count(written)))
+    finished(
+        plural(
+            written,
+            "Saved {n} stage; every page now uses it.",
+            "Saved {n} stages; every page now uses them.",
+        ).format(n=formatting.count(written))
+    )
 
 
 def sample_section(ctx: PageContext) -> None:

@@ -10,7 +10,7 @@ from analytics.durations import UnknownDeal, deal_visits
 from pages.figures import deals as figures
 from pages.shared import export, formatting, widgets
 from pages.shared.layout import page_setup
-from pages.shared.locale import _, language
+from pages.shared.locale import _, language, plural
 
 TITLE = "Deals"
 PAGE_SIZES = (25, 50, 100, 250)
@@ -314,7 +314,9 @@ with st.container(border=True, key="deals_list"):
                 return export.csv_bytes(figures.list_table(every, currency))
 
             st.download_button(
-                _("Download all {n} deals as CSV").format(n=formatting.count(cap)),
+                plural(cap, "Download {n} deal as CSV", "Download all {n} deals as CSV").format(
+                    n=formatting.count(cap)
+                ),
                 list_csv,
                 file_name=export.file_name(
                     "deals", *(str(d) for d in (f.start, f.end) if d), f"as of {as_of}"

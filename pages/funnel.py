@@ -14,7 +14,7 @@ from pages.figures import funnel as figures
 from pages.shared import formatting, widgets
 from pages.shared.filters import column_label
 from pages.shared.layout import page_setup
-from pages.shared.locale import _
+from pages.shared.locale import _, plural
 
 TITLE = "Funnel"
 DEALS_LIMIT = 500  # rows of a drill-down list; the caption says how many there are in all
@@ -91,9 +91,9 @@ else:
             formatting.MISSING if drop is None else formatting.escape_markdown(drop[0]),
             delta=None
             if drop is None
-            else _("{n} lost deals, {share} of all").format(
-                n=formatting.count(drop[1]), share=formatting.percent(drop[2])
-            ),
+            else plural(
+                drop[1], "{n} lost deal, {share} of all", "{n} lost deals, {share} of all"
+            ).format(n=formatting.count(drop[1]), share=formatting.percent(drop[2])),
             delta_color="off",
             definition=funnel.FUNNEL_DROP_OFF,
         )

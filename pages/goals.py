@@ -15,7 +15,7 @@ from analytics.schema import TARGET_METRICS, TARGET_SCOPES
 from pages.figures import goals as figures
 from pages.shared import formatting, widgets
 from pages.shared.layout import page_setup, show_error
-from pages.shared.locale import _
+from pages.shared.locale import _, plural
 
 TITLE = "Goals"
 KEY_METRIC = "goals_metric"
@@ -236,7 +236,11 @@ with edit_tab:
             )
         except target_editing.TargetsRejected as rejected:
             st.error(
-                _("{n} problems found; nothing was saved.").format(n=len(rejected.problems)),
+                plural(
+                    len(rejected.problems),
+                    "{n} problem found; nothing was saved.",
+                    "{n} problems found; nothing was saved.",
+                ).format(n=len(rejected.problems)),
                 icon=":material/error:",
             )
             st.dataframe(
@@ -269,9 +273,11 @@ with import_tab:
                 checked = importer.import_files(ctx.store.con, [path], kind="targets", dry_run=True)
             except ImportRejected as rejected:
                 st.error(
-                    _("{n} problems found; nothing will be imported.").format(
-                        n=len(rejected.problems)
-                    ),
+                    plural(
+                        len(rejected.problems),
+                        "{n} problem found; nothing will be imported.",
+                        "{n} problems found; nothing will be imported.",
+                    ).format(n=len(rejected.problems)),
                     icon=":material/error:",
                 )
                 st.dataframe(
@@ -284,7 +290,11 @@ with import_tab:
             else:
                 report = checked.files[0]
                 st.success(
-                    _("{rows} rows checked, no problem found.").format(rows=report.rows),
+                    plural(
+                        report.rows,
+                        "{rows} row checked, no problem found.",
+                        "{rows} rows checked, no problem found.",
+                    ).format(rows=report.rows),
                     icon=":material/task_alt:",
                 )
                 for note in checked.notes:

@@ -15,7 +15,7 @@ from pages.figures import overview as figures
 from pages.figures.goals import status_label
 from pages.shared import formatting, widgets
 from pages.shared.layout import page_setup
-from pages.shared.locale import _
+from pages.shared.locale import _, plural
 
 TITLE = "Overview"
 # Streamlit's named colours for the status badge, following the chart's status colours.
@@ -122,10 +122,14 @@ with st.container(border=True):
         )
     if outlook is not None:
         st.caption(
-            _(
+            plural(
+                outlook.open_due_count,
+                "Forecast: won so far {won} + weighted open deals due in the period {weighted} "
+                "({n} deal). Commit {commit}, best case {best}. Its change is against the "
+                "previous period's won revenue.",
                 "Forecast: won so far {won} + weighted open deals due in the period {weighted} "
                 "({n} deals). Commit {commit}, best case {best}. Its change is against the "
-                "previous period's won revenue."
+                "previous period's won revenue.",
             ).format(
                 won=formatting.money(outlook.won_so_far, currency),
                 weighted=formatting.money(outlook.weighted_open, currency),
@@ -178,8 +182,10 @@ with st.container(border=True):
                 deals = ctx.query(won_deals, f, date.fromisoformat(picked))
                 reached = series[series["day"] == pd.Timestamp(picked)].iloc[0]
                 st.caption(
-                    _(
-                        "{n} deals won from {first} to {day}: {amount}, the won line that day."
+                    plural(
+                        len(deals),
+                        "{n} deal won from {first} to {day}: {amount}, the won line that day.",
+                        "{n} deals won from {first} to {day}: {amount}, the won line that day.",
                     ).format(
                         n=formatting.count(len(deals)),
                         first=formatting.day(goal.first_day),
@@ -246,8 +252,10 @@ with st.container(border=True):
             definition=forecast.PIPELINE_COVERAGE,
         )
     notes = [
-        _(
-            "{n} open deals at the end of {day}: the pipeline tiles are a snapshot of that day."
+        plural(
+            int(pipe["open_count"]),
+            "{n} open deal at the end of {day}: the pipeline tiles are a snapshot of that day.",
+            "{n} open deals at the end of {day}: the pipeline tiles are a snapshot of that day.",
         ).format(n=formatting.count(int(pipe["open_count"])), day=formatting.day(ctx.filters.as_of))
     ]
     if int(rate["n"]) == 0:

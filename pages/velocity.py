@@ -14,7 +14,7 @@ from pages.figures import velocity as figures
 from pages.figures.funnel import deal_table
 from pages.shared import formatting, widgets
 from pages.shared.layout import page_setup
-from pages.shared.locale import _
+from pages.shared.locale import _, plural
 
 TITLE = "Velocity"
 DEALS_LIMIT = 500  # rows of a drill-down list; the caption says how many there are in all
@@ -84,9 +84,12 @@ with st.container(border=True):
         )
     else:
         st.caption(
-            _(
+            plural(
+                speed.open_deals,
+                "{open} open deal × {rate} win rate × {amount} average won amount ÷ {days} = "
+                "{velocity} per day",
                 "{open} open deals × {rate} win rate × {amount} average won amount ÷ {days} = "
-                "{velocity} per day"
+                "{velocity} per day",
             ).format(
                 open=formatting.count(speed.open_deals),
                 rate=formatting.percent(speed.win_rate),
@@ -97,9 +100,11 @@ with st.container(border=True):
         )
     if speed.unconverted:
         st.caption(
-            _("{n} won deals without an exchange rate are left out of the average.").format(
-                n=formatting.count(speed.unconverted)
-            )
+            plural(
+                speed.unconverted,
+                "{n} won deal without an exchange rate is left out of the average.",
+                "{n} won deals without an exchange rate are left out of the average.",
+            ).format(n=formatting.count(speed.unconverted))
         )
 
 stage_tab, cycle_tab = st.tabs(

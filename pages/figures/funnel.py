@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from analytics.funnel import CREATED, WON
 from analytics.stats import is_small
 from pages.shared import formatting, theme
-from pages.shared.locale import _
+from pages.shared.locale import _, plural
 
 LOST = "Lost"
 MODE_LABELS = {
@@ -471,7 +471,9 @@ def accounting_chart(frame: pd.DataFrame) -> go.Figure:
             "<br>".join(
                 [
                     f"<b>{lab}</b> · {_(label)}",
-                    _("{n} of {entered} visits ({share})").format(
+                    plural(
+                        e, "{n} of {entered} visit ({share})", "{n} of {entered} visits ({share})"
+                    ).format(
                         n=formatting.count(v),
                         entered=formatting.count(e),
                         share=formatting.share(int(v), int(e)),
@@ -541,9 +543,9 @@ def transitions_heatmap(frame: pd.DataFrame) -> go.Figure:
     col_labels = [stage_label(s) for s in cols]
     hover = [
         [
-            _("{source} → {target}: {n} moves").format(
-                source=row_labels[i], target=col_labels[j], n=formatting.count(z[i][j] or 0)
-            )
+            plural(
+                z[i][j], "{source} → {target}: {n} move", "{source} → {target}: {n} moves"
+            ).format(source=row_labels[i], target=col_labels[j], n=formatting.count(z[i][j] or 0))
             for j in range(len(cols))
         ]
         for i in range(len(rows))

@@ -32,7 +32,7 @@ from analytics.filters import NONE, Filters
 from analytics.quality import data_as_of
 from pages.figures import weekly as figures
 from pages.shared import formatting
-from pages.shared.locale import _, language, set_language
+from pages.shared.locale import _, language, plural, set_language
 
 # What the pack prints of long lists; the page's CSV downloads hold them all.
 ROWS_PER_REP = 25  # rows of each rep's action lists
@@ -152,18 +152,20 @@ def _rep_lists(data: PackData) -> list[str]:
             parts.append(f"<h4>{html.escape(title)} ({formatting.count(len(mine))})</h4>")
             parts.append(_table(table(mine.head(ROWS_PER_REP), data.currency, owner=False)))
             parts.append(_more(len(mine), ROWS_PER_REP))
-    parts.append(_more(len(data.actions), REPS, "… and {n} more reps."))
+    more_reps = plural(len(data.actions) - REPS, "… and {n} more rep.", "… and {n} more reps.")
+    parts.append(_more(len(data.actions), REPS, more_reps))
     return parts
 
 
-def _more(n: int, shown: int, text: str = "… and {n} more.") -> str:
+def _more(n: int, shown: int, text: str | None = None) -> str:
     """Return the note saying how many rows were left out, or nothing when none were.
 
-    text is the English note; it is translated here.
+    text is the note in the interface language, with {n} for the count; "… and {n} more." when
+    not given.
     """
     if n <= shown:
         return ""
-    more = _(text).format(n=formatting.count(n - shown))
+    more = (text or _("… and {n} more.")).format(n=formatting.count(n - shown))
     return f'<p class="more">{html.escape(more)}</p>'
 
 

@@ -17,7 +17,7 @@ from babel.dates import format_skeleton
 
 from analytics.stats import is_small
 from pages.shared import formatting, theme
-from pages.shared.locale import _, babel_locale
+from pages.shared.locale import _, babel_locale, plural
 
 OUTCOME_LABELS = {"won": "Won", "lost": "Lost"}
 OUTCOME_COLOURS = {"won": theme.WON, "lost": theme.LOST}
@@ -109,7 +109,11 @@ def time_in_stage_chart(rows: pd.DataFrame) -> go.Figure:
             _("10th – 90th percentile: {low} – {high}").format(
                 low=formatting.days(row.p10_days, 1), high=formatting.days(row.p90_days, 1)
             ),
-            _("In the stage now: {n} deals, median age {days}").format(
+            plural(
+                row.open_now,
+                "In the stage now: {n} deal, median age {days}",
+                "In the stage now: {n} deals, median age {days}",
+            ).format(
                 n=formatting.count(row.open_now), days=formatting.days(row.open_median_age_days, 1)
             ),
         ]

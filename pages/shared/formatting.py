@@ -21,7 +21,7 @@ from babel.numbers import (
 )
 
 from analytics.filters import NONE
-from pages.shared.locale import _, babel_locale
+from pages.shared.locale import _, babel_locale, plural
 
 MISSING = "—"
 
@@ -116,10 +116,13 @@ def percent(rate: float | None, digits: int = 0) -> str:
 
 
 def days(x: float | None, digits: int = 0) -> str:
-    """Return a duration in days ("12 days"), or a dash when unknown."""
+    """Return a duration in days ("12 days", "1 day"), or a dash when unknown."""
     if _missing(x):
         return MISSING
-    return _("{n} days").format(n=number(x, digits))
+    # English reads the number as shown: "1 day" also for 0.96 shown as "1" (and "-1 day" for a
+    # change), but "1.5 days" and "0.5 days".
+    n = 1 if number(abs(x), digits) == number(1) else x
+    return plural(n, "{n} day", "{n} days").format(n=number(x, digits))
 
 
 def day(d: date | datetime | None) -> str:

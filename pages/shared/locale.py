@@ -4,7 +4,9 @@ No Streamlit here, so figure builders and formats use it too. The page frame set
 at the start of every script run (from the sidebar switch, bound to `?lang=`); a ContextVar
 keeps it per script thread, so concurrent sessions in one server never see each other's choice.
 Interface text is written in English in the code and wrapped in `_()`; the Japanese text comes
-from the catalogs in pages/translations/ (a test checks every `_()` string has one).
+from the catalogs in pages/translations/ (a test checks every `_()` string has one). A text with
+a count goes through `plural()` with its English singular and plural; Japanese has one form, so
+the catalogs give both the same Japanese text.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def _(text: str) -> str:
     if language() == JAPANESE:
         return JA.get(text, text)
     return text
+
+
+def plural(n: float, one: str, other: str) -> str:
+    """Return the current language's text of one when n is 1, else of other."""
+    return _(one if n == 1 else other)
 
 
 def every_language(text: str) -> set[str]:

@@ -16,13 +16,14 @@ JA: dict[str, str] = {
     "{n} planned": "予定 {n} 件",
     "of {n} planned": "予定 {n} 件のうち",
     "Activities per won deal": "受注 1 件あたりの活動数",
+    "n={n} won deal": "n={n} 件の受注商談",
     "n={n} won deals": "n={n} 件の受注商談",
     "Median time to first activity": "初回活動まで (中央値)",
+    "n={n} of {deals} deal": "n={n} 件 / 商談 {deals} 件",
     "n={n} of {deals} deals": "n={n} 件 / 商談 {deals} 件",
     "Follow-up after a win": "受注後のフォロー率",
     "n={n}, small sample": "n={n}、少数サンプル",
     "n={n}": "n={n}",
-    "{days} days": "{days} 日",
     "Table": "表",
     # Volume tab
     "Show": "表示",
@@ -99,6 +100,9 @@ JA: dict[str, str] = {
     "deals have no completed activity yet · listed first, then the slowest.": "中央値 **{median}**"
     "、平均 {mean}、75 パーセンタイル {p75} · 新規商談 {deals} 件のうち **{without}** 件はまだ完了"
     "した活動がありません · それらを先に、続いて遅い順に表示。",
+    "{n} deal has an activity logged before it was created (a data problem): its activities "
+    "are left out.": "{n} 件の商談に作成前の日付の活動があります (データの問題)。"
+    "それらの活動は除外しています。",
     "{n} deals have an activity logged before they were created (a data problem): those "
     "activities are left out.": "{n} 件の商談に作成前の日付の活動があります (データの問題)。"
     "それらの活動は除外しています。",

@@ -81,7 +81,11 @@ JA: dict[str, str] = {
     "Month first (12/31/2025)": "月が先(12/31/2025)",
     "This file cannot be read; the check below says why.": "このファイルは読み込めません。"
     "理由は下の検証結果にあります。",
-    "{rows} data rows, {columns} columns, {encoding}": "データ {rows} 行、{columns} 列、{encoding}",
+    "{rows}, {columns}, {encoding}": "{rows}、{columns}、{encoding}",
+    "{n} data row": "データ {n} 行",
+    "{n} data rows": "データ {n} 行",
+    "{n} column": "{n} 列",
+    "{n} columns": "{n} 列",
     "Kind of records": "レコードの種類",
     "{kind} (detected)": "{kind}(自動判定)",
     "Exported from": "エクスポート元",
@@ -109,6 +113,9 @@ JA: dict[str, str] = {
     "Check before importing": "取り込み前の検証",
     "No problems found: the files can be imported.": "問題は見つかりませんでした。"
     "ファイルを取り込めます。",
+    "{n} problem found. Nothing is written until it is fixed, in the file or in the mapping "
+    "above.": "{n} 件の問題が見つかりました。ファイルまたは上の列の対応を直すまで、"
+    "何も書き込まれません。",
     "{n} problems found. Nothing is written until they are fixed, in the files or in the "
     "mapping above.": "{n} 件の問題が見つかりました。ファイルまたは上の列の対応を直すまで、"
     "何も書き込まれません。",
@@ -130,6 +137,8 @@ JA: dict[str, str] = {
     "Importing…": "取り込み中…",
     "Importing… {step}": "取り込み中… {step}",
     "Import the file": "ファイルを取り込む",
+    "Import done: {rows} row added or changed.": "取り込みが完了しました。{rows} 行を追加または"
+    "変更しました。",
     "Import done: {rows} rows added or changed.": "取り込みが完了しました。{rows} 行を追加または"
     "変更しました。",
     # Pipelines
@@ -144,9 +153,13 @@ JA: dict[str, str] = {
     "Position": "位置",
     "Probability": "確度",
     "Rotting days": "放置日数",
+    "{n} problem; nothing is saved until it is fixed.": "{n} 件の問題があります。直すまで"
+    "保存されません。",
     "{n} problems; nothing is saved until they are fixed.": "{n} 件の問題があります。直すまで"
     "保存されません。",
     "Save the pipelines": "パイプラインを保存",
+    "Saved {n} stage; every page now uses it.": "{n} 件のステージを保存しました。"
+    "すべてのページがこの定義を使います。",
     "Saved {n} stages; every page now uses them.": "{n} 件のステージを保存しました。"
     "すべてのページがこの定義を使います。",
     # Sample data

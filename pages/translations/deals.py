@@ -99,6 +99,7 @@ JA: dict[str, str] = {
     "Days in current stage": "現ステージの滞在日数",
     "Activities": "活動",
     "Open the selected deal's timeline": "選択した商談のタイムラインを開く",
+    "Download {n} deal as CSV": "全 {n} 件の商談を CSV でダウンロード",
     "Download all {n} deals as CSV": "全 {n} 件の商談を CSV でダウンロード",
     "The download holds the first {cap} of {total} deals in this order.": "ダウンロードには"
     "この順序で {total} 件中最初の {cap} 件が入ります。",

@@ -45,6 +45,7 @@ JA: dict[str, str] = {
     "Last day": "終了日",
     "Target value": "目標値",
     "Save targets": "目標を保存",
+    "{n} problem found; nothing was saved.": "{n} 件の問題が見つかりました。何も保存していません。",
     "{n} problems found; nothing was saved.": "{n} 件の問題が見つかりました。何も保存していません。",
     "Saved: {inserted} added, {updated} changed, {deleted} deleted.": "保存しました: 追加 {inserted} 件、変更 {updated} 件、削除 {deleted} 件。",
     "A CSV file of targets goes through the same importer as the command line (python -m "
@@ -53,7 +54,9 @@ JA: dict[str, str] = {
     "コマンドライン (python -m analytics import --kind targets) と同じ取り込み処理を通ります。"
     "書き込む前に問題をすべて表示します。既存のIDの行はその目標を置き換え、それ以外は追加されます。",
     "Targets file (CSV)": "目標ファイル (CSV)",
+    "{n} problem found; nothing will be imported.": "{n} 件の問題が見つかりました。何も取り込みません。",
     "{n} problems found; nothing will be imported.": "{n} 件の問題が見つかりました。何も取り込みません。",
+    "{rows} row checked, no problem found.": "{rows} 行を確認しました。問題はありません。",
     "{rows} rows checked, no problem found.": "{rows} 行を確認しました。問題はありません。",
     "Import targets": "目標を取り込む",
     "Imported: {inserted} added, {updated} changed.": "取り込みました: 追加 {inserted} 件、変更 {updated} 件。",

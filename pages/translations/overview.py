@@ -30,6 +30,10 @@ JA: dict[str, str] = {
     "No won-revenue target overlaps the period.": "この期間に重なる受注額の目標がありません。",
     "The won-revenue targets of {scope} overlapping the period: {days}.": "{scope}の受注額目標のうち期間に重なるもの: {days}。",
     "A forecast needs a period with a start and an end.": "予測には開始日と終了日のある期間が必要です。",
+    "Forecast: won so far {won} + weighted open deals due in the period {weighted} ({n} deal). "
+    "Commit {commit}, best case {best}. Its change is against the previous period's won "
+    "revenue.": "予測: これまでの受注額 {won} + 期間内にクローズ予定の進行中商談の加重額 "
+    "{weighted} ({n} 件)。コミット {commit}、ベストケース {best}。増減は前期間の受注額との比較です。",
     "Forecast: won so far {won} + weighted open deals due in the period {weighted} ({n} deals). "
     "Commit {commit}, best case {best}. Its change is against the previous period's won "
     "revenue.": "予測: これまでの受注額 {won} + 期間内にクローズ予定の進行中商談の加重額 "
@@ -37,8 +41,12 @@ JA: dict[str, str] = {
     "projected {projection} of {target} by {day}": "{day} の着地見込み {projection} (目標 {target})",
     "The target's period has not started yet.": "目標の期間はまだ始まっていません。",
     "Deals won up to": "この日までに受注した商談",
+    "{n} deal won from {first} to {day}: {amount}, the won line that day.": "{first} から "
+    "{day} までに受注した商談 {n} 件: {amount} (その日の受注額の線の値)。",
     "{n} deals won from {first} to {day}: {amount}, the won line that day.": "{first} から "
     "{day} までに受注した商談 {n} 件: {amount} (その日の受注額の線の値)。",
+    "{n} open deal at the end of {day}: the pipeline tiles are a snapshot of that day.": "{day} "
+    "終了時点の進行中の商談 {n} 件。パイプラインの数値はその日時点のスナップショットです。",
     "{n} open deals at the end of {day}: the pipeline tiles are a snapshot of that day.": "{day} "
     "終了時点の進行中の商談 {n} 件。パイプラインの数値はその日時点のスナップショットです。",
     "No deal was won or lost in the period: no win rate or cycle.": "期間内に受注・失注した商談がないため、勝率とサイクルはありません。",

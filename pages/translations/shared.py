@@ -77,6 +77,7 @@ JA: dict[str, str] = {
     "No deals behind this selection.": "この選択に該当する商談はありません。",
     "Open the selected deal's timeline": "選択した商談のタイムラインを開く",
     "Click the chart or choose here": "グラフをクリックするか、ここで選択",
+    "{n} day": "{n} 日",
     "{n} days": "{n} 日",
     "{label} (n={n})": "{label} (n={n})",
     "{label} (n={n}, small sample)": "{label} (n={n}、少数サンプル)",

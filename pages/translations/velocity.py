@@ -13,8 +13,12 @@ JA: dict[str, str] = {
     "No velocity for these filters: it needs deals won and lost in the period and a median won "
     "cycle above 0 days.": "この条件では速度を計算できません。期間内の受注・失注商談と、0 日を"
     "超える受注サイクルの中央値が必要です。",
+    "{open} open deal × {rate} win rate × {amount} average won amount ÷ {days} = {velocity} per "
+    "day": "進行中 {open} 件 × 勝率 {rate} × 平均受注額 {amount} ÷ {days} = 1 日あたり {velocity}",
     "{open} open deals × {rate} win rate × {amount} average won amount ÷ {days} = {velocity} per "
     "day": "進行中 {open} 件 × 勝率 {rate} × 平均受注額 {amount} ÷ {days} = 1 日あたり {velocity}",
+    "{n} won deal without an exchange rate is left out of the average.": "為替レートのない受注"
+    "商談 {n} 件は平均から除いています。",
     "{n} won deals without an exchange rate are left out of the average.": "為替レートのない受注"
     "商談 {n} 件は平均から除いています。",
     "Time in stage": "ステージ滞在日数",
@@ -49,6 +53,7 @@ JA: dict[str, str] = {
     "Median of completed visits: {days} (n={n})": "完了した滞在の中央値: {days} (n={n})",
     "Middle half: {low} – {high}": "中央 50%: {low} – {high}",
     "10th – 90th percentile: {low} – {high}": "10〜90 パーセンタイル: {low} – {high}",
+    "In the stage now: {n} deal, median age {days}": "現在滞在中: {n} 件、経過日数の中央値 {days}",
     "In the stage now: {n} deals, median age {days}": "現在滞在中: {n} 件、経過日数の中央値 {days}",
     "Small sample": "少数サンプル",
     "Days in the stage": "ステージの滞在日数",

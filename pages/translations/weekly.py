@@ -106,6 +106,7 @@ JA: dict[str, str] = {
     "Slipped and stalled deals by rep": "担当者別の遅延・停滞商談",
     "Stalled at the end of {day}.": "停滞は {day} の終わり時点で判定。",
     "… and {n} more.": "… ほか {n} 件。",
+    "… and {n} more rep.": "… ほか {n} 人の担当者。",
     "… and {n} more reps.": "… ほか {n} 人の担当者。",
     "How these numbers are computed": "数値の算出方法",
 }

@@ -344,6 +344,33 @@ def test_a_broken_file_shows_every_problem_and_leaves_the_store_as_it_was(
     assert table_contents(expected_con) == before
 
 
+@pytest.mark.parametrize(
+    ("text", "caption", "error"),
+    [
+        ("Deal ID,Deal Name,Stage,Amount,Created At\nY2,b,Nope,5,2025-01-03\n",
+         "1 data row, 5 columns, utf-8",
+         "1 problem found. Nothing is written until it is fixed, in the file or in the mapping "
+         "above."),
+        ("Deal ID\nY1\n",
+         "1 data row, 1 column, utf-8",
+         "1 problem found. Nothing is written until it is fixed, in the file or in the mapping "
+         "above."),
+        (BROKEN_CSV,
+         "2 data rows, 5 columns, utf-8",
+         "2 problems found. Nothing is written until they are fixed, in the files or in the "
+         "mapping above."),
+    ],
+)  # fmt: skip
+def test_the_file_and_its_check_count_in_the_singular_and_the_plural(
+    filled_db, text, caption, error
+):
+    at = run_page(PAGE, tab("Import files"))
+    at.file_uploader[0].set_value(("deals.csv", text.encode(), "text/csv")).run()
+    assert not at.exception
+    assert caption in [c.value for c in at.caption]
+    assert [e.value for e in at.error] == [error]
+
+
 def test_import_with_a_changed_mapping_writes_the_files(filled_db, expected_con):
     before = counts(expected_con)
     at = run_page(PAGE, tab("Import files"))
@@ -402,7 +429,7 @@ def test_pipelines_are_edited_checked_and_saved(filled_db, expected_con):
         "edited_rows": {}, "added_rows": [], "deleted_rows": [1],
     }  # fmt: skip
     at.run()
-    assert at.error[0].value == "1 problems; nothing is saved until they are fixed."
+    assert at.error[0].value == "1 problem; nothing is saved until it is fixed."
     problems = at.get_by_key("data_stage_problems").dataframe[0].value
     assert problems.iloc[0, 0].startswith('pipeline "Default": the stage "Qualified"')
     assert at.button(key="data_stages_save").disabled

@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analytics import goals
 from analytics.derived import reporting_currency
@@ -154,11 +155,38 @@ def test_targets_imported_from_csv_through_the_importer(sample_db, expected_con)
     )
     at.file_uploader(key="goals_upload").set_value(("targets.csv", good.encode(), "text/csv"))
     at.run()
-    assert at.success[0].value == "1 rows checked, no problem found."
+    assert at.success[0].value == "1 row checked, no problem found."
     at.button(key="goals_import").click().run()
     assert not at.exception
     assert at.success[0].value == "Imported: 1 added, 0 changed."
     assert len(stored(expected_con)) == len(before) + 1
+
+
+TARGETS_HEADER = "scope,scope_value,metric,period_start,period_end,target_value\n"
+
+
+@pytest.mark.parametrize(
+    ("rows", "errors", "successes"),
+    [
+        (["company,,won_amount,2026-10-01,2026-12-31,-4"],
+         ["1 problem found; nothing will be imported."], []),
+        (["region,N,won_amount,2026-10-01,2026-12-31,-4"],
+         ["2 problems found; nothing will be imported."], []),
+        (["owner,Newcomer,won_count,2026-10-01,2026-12-31,4"],
+         [], ["1 row checked, no problem found."]),
+        (["owner,Newcomer,won_count,2026-10-01,2026-12-31,4",
+          "owner,Other,won_count,2026-10-01,2026-12-31,5"],
+         [], ["2 rows checked, no problem found."]),
+    ],
+)  # fmt: skip
+def test_the_import_check_counts_in_the_singular_and_the_plural(sample_db, rows, errors, successes):
+    at = run_page(PAGE)
+    text = TARGETS_HEADER + "".join(f"{row}\n" for row in rows)
+    at.file_uploader(key="goals_upload").set_value(("targets.csv", text.encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == errors
+    assert [s.value for s in at.success] == successes
 
 
 def test_a_period_without_targets_and_japanese(sample_db, expected_con):

@@ -7,13 +7,14 @@ import io
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from analytics.filters import Filters
 from pages.shared import export, formatting, periods
 from pages.shared.filters import GlobalFilters
-from pages.shared.locale import ENGLISH, JAPANESE, language, set_language
+from pages.shared.locale import ENGLISH, JAPANESE, language, plural, set_language
 from pages.shared.navigation import PAGES, sections
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,6 +153,19 @@ def test_every_choice_has_a_distinct_label():
         (formatting.percent, (None,), "—"),
         (formatting.days, (12.0,), "12 days"),
         (formatting.days, (12.25, 1), "12.2 days"),
+        # English reads the number as shown: one day when it shows as 1 (or -1).
+        (formatting.days, (1,), "1 day"),
+        (formatting.days, (1.0, 1), "1 day"),
+        (formatting.days, (1.0, 2), "1 day"),
+        (formatting.days, (0.96, 1), "1 day"),
+        (formatting.days, (1.4,), "1 day"),
+        (formatting.days, (-1.0,), "-1 day"),
+        (formatting.days, (2,), "2 days"),
+        (formatting.days, (0.5, 1), "0.5 days"),
+        (formatting.days, (1.5, 1), "1.5 days"),
+        (formatting.days, (1.04, 2), "1.04 days"),
+        (formatting.days, (0,), "0 days"),
+        (formatting.days, (None,), "—"),
         (formatting.day, (date(2025, 1, 3),), "Jan 3, 2025"),
         (formatting.day, (None,), "—"),
         (formatting.day, (pd.NaT,), "—"),
@@ -183,6 +197,9 @@ def test_formats(function, args, expected):
         (formatting.money, (1234567.4, "USD"), "$1,234,567"),
         (formatting.percent, (0.4234, 1), "42.3%"),
         (formatting.days, (12.0,), "12 日"),
+        (formatting.days, (1,), "1 日"),
+        (formatting.days, (1.0, 1), "1 日"),
+        (formatting.days, (0.5, 1), "0.5 日"),
         (formatting.day, (date(2025, 1, 3),), "2025/01/03"),
         (formatting.rate_label, ("勝率", 12, True), "勝率 (n=12、少数サンプル)"),
     ],
@@ -210,6 +227,32 @@ def japanese():
 def test_unknown_language_falls_back_to_english():
     set_language("fr")
     assert language() == ENGLISH
+
+
+@pytest.mark.parametrize(
+    ("code", "n", "expected"),
+    [
+        (ENGLISH, 1, "{n} problem found; nothing was saved."),
+        (ENGLISH, 1.0, "{n} problem found; nothing was saved."),
+        (ENGLISH, np.int64(1), "{n} problem found; nothing was saved."),
+        (ENGLISH, 0, "{n} problems found; nothing was saved."),
+        (ENGLISH, 2, "{n} problems found; nothing was saved."),
+        (ENGLISH, 0.5, "{n} problems found; nothing was saved."),
+        (ENGLISH, -1, "{n} problems found; nothing was saved."),
+        (ENGLISH, float("nan"), "{n} problems found; nothing was saved."),
+        (JAPANESE, 1, "{n} 件の問題が見つかりました。何も保存していません。"),
+        (JAPANESE, 2, "{n} 件の問題が見つかりました。何も保存していません。"),
+    ],
+)
+def test_plural_picks_the_form_of_the_count_in_the_language(code, n, expected):
+    set_language(code)
+    try:
+        text = plural(
+            n, "{n} problem found; nothing was saved.", "{n} problems found; nothing was saved."
+        )
+    finally:
+        set_language(ENGLISH)
+    assert text == expected
 
 
 @pytest.mark.parametrize(

@@ -21,18 +21,32 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted([ROOT / "dashboard.py", *(ROOT / "pages").rglob("*.py")])
 
 
-def literal_texts(path: Path) -> set[str]:
-    """Return the string literals passed to _() in a source file."""
+def calls(path: Path, name: str) -> list[ast.Call]:
+    """Return the calls of the bare name `name` in a source file."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {
-        node.args[0].value
+    return [
+        node
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "_"
-        and node.args
-        and isinstance(node.args[0], ast.Constant)
-        and isinstance(node.args[0].value, str)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
+    ]
+
+
+def is_text(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def literal_texts(path: Path) -> set[str]:
+    """Return the string literals passed to _() and plural() (both forms) in a source file."""
+    texts = {c.args[0].value for c in calls(path, "_") if c.args and is_text(c.args[0])}
+    return texts | {a.value for c in calls(path, "plural") for a in c.args[1:3] if is_text(a)}
+
+
+def plural_pairs(path: Path) -> set[tuple[str, str]]:
+    """Return the (one, other) string literals passed to plural() in a source file."""
+    return {
+        (c.args[1].value, c.args[2].value)
+        for c in calls(path, "plural")
+        if all(is_text(a) for a in c.args[1:3])
     }
 
 
@@ -72,6 +86,7 @@ def test_the_scan_finds_the_frame_texts():
     found = {t for _, t in ALL_TEXTS}
     assert {"Filters", "Download CSV", "How is this computed?", "This quarter"} <= found
     assert {"Import refused", "Database in use", "Unknown deal"} <= found
+    assert {"{n} day", "{n} days"} <= found
 
 
 @pytest.mark.parametrize(("source", "text"), ALL_TEXTS)
@@ -79,6 +94,19 @@ def test_every_text_has_a_japanese_translation(source, text):
     assert text in JA, f"{source}: no Japanese for {text!r}"
     assert JA[text].strip(), f"{source}: empty Japanese for {text!r}"
     assert placeholders(JA[text]) == placeholders(text), text
+
+
+PLURAL_PAIRS = sorted({pair for p in SOURCES for pair in plural_pairs(p)})
+
+
+def test_the_scan_finds_the_plural_pairs():
+    assert ("{n} day", "{n} days") in PLURAL_PAIRS
+
+
+@pytest.mark.parametrize(("one", "other"), PLURAL_PAIRS)
+def test_both_forms_of_a_count_text_have_one_japanese(one, other):
+    # Japanese has no plural: a count reads the same whatever it is.
+    assert JA.get(one) == JA.get(other)
 
 
 def test_catalogs_agree_where_they_share_a_text():
