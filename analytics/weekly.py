@@ -286,6 +286,19 @@ def _stage_at_end_of(
     )
 
 
+# Two ranks of a deal's changes of one field (alias c), for changes at one instant: k orders them
+# so that the last has the largest new value (empty only when all are), j so that the first has
+# the smallest new value, then old value (empty ones after). The value before the first change
+# is the old value of j = 1; after each instant, the new value of its last in k. This is how
+# analytics.values_at reads them (the derived value_spans), so both agree on every moment.
+_TIE_RANKS = """row_number() OVER (PARTITION BY c.deal_id
+                              ORDER BY c.changed_at, c.new_value NULLS FIRST,
+                                       c.old_value NULLS FIRST) AS k,
+           row_number() OVER (PARTITION BY c.deal_id
+                              ORDER BY c.changed_at, c.new_value NULLS LAST,
+                                       c.old_value NULLS LAST) AS j"""
+
+
 def _close_versions(deals: str) -> list[Part]:
     """Return CTEs ending in close_versions(deal_id, close_date, valid_from, valid_to).
 
@@ -297,8 +310,7 @@ def _close_versions(deals: str) -> list[Part]:
         f"""close_changes AS (
     SELECT c.deal_id, c.changed_at,
            TRY_CAST(c.old_value AS DATE) AS old_d, TRY_CAST(c.new_value AS DATE) AS new_d,
-           row_number() OVER (PARTITION BY c.deal_id
-                              ORDER BY c.changed_at, c.new_value, c.old_value) AS k
+           {_TIE_RANKS}
     FROM deal_changes AS c JOIN {deals} AS dd ON dd.deal_id = c.deal_id
     WHERE c.field = 'expected_close_date'
 )""",
@@ -310,7 +322,7 @@ def _close_versions(deals: str) -> list[Part]:
            lead(changed_at) OVER (PARTITION BY deal_id ORDER BY k) AS valid_to
     FROM close_changes
     UNION ALL
-    SELECT deal_id, old_d, NULL, changed_at FROM close_changes WHERE k = 1
+    SELECT deal_id, old_d, NULL, changed_at FROM close_changes WHERE j = 1
     UNION ALL
     SELECT dd.deal_id, dd.expected_close_date, NULL, NULL
     FROM {deals} AS dd
@@ -685,8 +697,7 @@ def waterfall(con: duckdb.DuckDBPyConnection, filters: Filters, a: date, b: date
     SELECT c.deal_id, c.changed_at AS t,
            CAST(round(coalesce(TRY_CAST(c.old_value AS DOUBLE), 0) * l.fx, 2) AS {cents}) AS r_old,
            CAST(round(coalesce(TRY_CAST(c.new_value AS DOUBLE), 0) * l.fx, 2) AS {cents}) AS r_new,
-           row_number() OVER (PARTITION BY c.deal_id
-                              ORDER BY c.changed_at, c.new_value, c.old_value) AS k
+           {_TIE_RANKS}
     FROM deal_changes AS c
     JOIN (SELECT DISTINCT deal_id, fx FROM live WHERE fx IS NOT NULL) AS l
       ON l.deal_id = c.deal_id
@@ -698,9 +709,10 @@ def waterfall(con: duckdb.DuckDBPyConnection, filters: Filters, a: date, b: date
             # The amount at time t is the first change's old value plus the deltas up to t, so
             # the deltas between two moments add up to the difference of the amounts then.
             """deltas AS (
-    SELECT deal_id, t, CASE WHEN k = 1 THEN r_old END AS base,
-           r_new - coalesce(lag(r_new) OVER (PARTITION BY deal_id ORDER BY k), r_old) AS delta
-    FROM changes
+    SELECT deal_id, t, CASE WHEN k = 1 THEN first_old END AS base,
+           r_new - coalesce(lag(r_new) OVER (PARTITION BY deal_id ORDER BY k), first_old) AS delta
+    FROM (SELECT *, first_value(r_old) OVER (PARTITION BY deal_id ORDER BY j) AS first_old
+          FROM changes)
 )""",
             [],
         ),

@@ -275,11 +275,16 @@ def amount_then(t: Tables, d: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
     others the amount they have."""
     changes = t.changes[t.changes.field == "amount"]
     since = changes.deal_id[changes.changed_at >= end].unique()
-    mine = changes[changes.deal_id.isin(since)].sort_values(
-        ["changed_at", "new_value", "old_value"]
+    mine = changes[changes.deal_id.isin(since)]
+    keys = ["changed_at", "new_value", "old_value"]
+    # Of several changes at one instant the last has the largest new value, an empty one only
+    # when all are empty; the first has the smallest, empty ones after (as analytics.values_at).
+    before = (
+        mine[mine.changed_at < end]
+        .sort_values(keys, na_position="first")
+        .drop_duplicates("deal_id", keep="last")
     )
-    before = mine[mine.changed_at < end].drop_duplicates("deal_id", keep="last")
-    first = mine.drop_duplicates("deal_id")
+    first = mine.sort_values(keys, na_position="last").drop_duplicates("deal_id")
     then = pd.concat(
         [before.set_index("deal_id").new_value,
          first[~first.deal_id.isin(before.deal_id)].set_index("deal_id").old_value]

@@ -411,14 +411,28 @@ def amount_then(con, d: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
     value of its last change before end, or the old value of its first change; the others had
     the amount they have."""
     rows = con.execute(
-        "SELECT deal_id, changed_at, old_value, new_value FROM deal_changes "
-        "WHERE field = 'amount' ORDER BY changed_at, new_value, old_value"
+        "SELECT deal_id, changed_at, old_value, new_value FROM deal_changes WHERE field = 'amount'"
     ).fetchall()
     then = {}
     for deal_id in {r[0] for r in rows if r[1] >= end}:
         mine = [r for r in rows if r[0] == deal_id]
         before = [r for r in mine if r[1] < end]
-        value = before[-1][3] if before else mine[0][2]
+        if before:
+            # of several changes at the last instant, the one with the largest new value
+            # (text), an empty one only when all are empty, then the largest old value
+            last = max(r[1] for r in before)
+            value = max(
+                (r for r in before if r[1] == last),
+                key=lambda r: (r[3] is not None, r[3] or "", r[2] is not None, r[2] or ""),
+            )[3]
+        else:
+            # of several at the first instant, the one with the smallest new value, empty
+            # ones after, then the smallest old value, empty ones after: its old value
+            first = min(r[1] for r in mine)
+            value = min(
+                (r for r in mine if r[1] == first),
+                key=lambda r: (r[3] is None, r[3] or "", r[2] is None, r[2] or ""),
+            )[2]
         then[deal_id] = None if value is None else float(value)
     return pd.Series(
         [then[i] if i in then else a for i, a in zip(d.deal_id, d.amount, strict=True)],
@@ -631,7 +645,7 @@ def random_stores(draw) -> dict:
     their events (skips, moves back, stages not in the pipeline, still open, won on the day
     they were created, closed before created), amounts with gaps and a second currency with
     0-2 dated rates, leads converted every way the briefs allow, amount and close-date
-    changes, activities."""
+    changes (some amounts changed twice at one instant), activities."""
     pipelines = []
     for name in draw(st.sampled_from([["P1"], ["P1", "P2"]])):
         count = draw(st.integers(1, 4))
@@ -677,7 +691,16 @@ def random_stores(draw) -> dict:
         if amount is not None and draw(st.booleans()):
             old = draw(st.sampled_from([50.0, 400.0, 1000.0]))
             when = created + timedelta(minutes=draw(st.integers(1, 60 * 24 * 20)))
-            changes.append((deal_id, "amount", str(old), str(amount), when))
+            if draw(st.integers(0, 3)) == 0:
+                # two changes at one instant (a CRM writing two rows in one second), one of
+                # them maybe clearing the amount, then the change to today's amount
+                tied = draw(st.sampled_from([None, "75.0", "2000.0"]))
+                later = when + timedelta(days=draw(st.integers(1, 20)))
+                changes += [(deal_id, "amount", str(old), tied, when),
+                            (deal_id, "amount", "400.0", "600.0", when),
+                            (deal_id, "amount", "600.0", str(amount), later)]  # fmt: skip
+            else:
+                changes.append((deal_id, "amount", str(old), str(amount), when))
         if draw(st.booleans()):
             when = created + timedelta(minutes=draw(st.integers(1, 60 * 24 * 20)))
             old = expected - timedelta(days=draw(st.integers(-5, 15)))

@@ -70,6 +70,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics.filters import Filters
+from analytics.values_at import changed_since
 from analytics.weekly import (
     KINDS,
     BadWindow,
@@ -527,6 +528,65 @@ def test_waterfall_deals_without_status(tmp_path):
     con.close()
     assert got["amount"].tolist() == [150.0, 0.0, 0.0, 0.0, 0.0, -100.0, 50.0]
     assert got["deals"].tolist() == [2, 0, 0, 0, 0, 1, 1]
+
+
+# Changes at one instant, one of them clearing the value (a CRM writing several history rows in
+# one second): the weekly figures read them as analytics.values_at does.
+# X: amount 200 -> 300 and 250 -> (none) at 02-01. First: the smaller new value (an empty one
+#    after), so 200 before 02-01; last: the larger new value (an empty one only when all are
+#    empty), so 300 after; 300 -> 400 on 03-01.
+# C: close date 03-01 -> 01-15 and 03-01 -> (none) at 01-10, so 01-15 after: overdue at 02-10;
+#    pushed to 04-30 on 03-01.
+TIES = [
+    ("X", "amount", "200.0", "300.0", day("2025-02-01")),
+    ("X", "amount", "250.0", None, day("2025-02-01")),
+    ("X", "amount", "300.0", "400.0", day("2025-03-01")),
+    ("C", "expected_close_date", "2025-03-01", "2025-01-15", day("2025-01-10")),
+    ("C", "expected_close_date", "2025-03-01", None, day("2025-01-10")),
+    ("C", "expected_close_date", "2025-01-15", "2025-04-30", day("2025-03-01")),
+]
+TIE_DEALS = [
+    deal("X", "Aiko", "2025-01-01", "open", 400, "2025-06-30", stage="Lead"),
+    deal("C", "Ben", "2025-01-01", "open", 100, "2025-04-30", stage="Lead"),
+]
+TIE_A, TIE_B = d("2025-01-20"), d("2025-02-10")
+
+
+@pytest.fixture(scope="module")
+def ties(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ties") / "store.duckdb"
+    con = build_store(path, pipelines=PIPELINES, deals=TIE_DEALS, deal_changes=TIES)
+    yield con
+    con.close()
+
+
+def _then(con, deal_id: str, moment: str) -> tuple[str | None, str | None]:
+    """Return values_at's amount and close date (text) of deal_id at moment."""
+    return con.execute(
+        f"SELECT amount_then, close_then FROM ({changed_since()}) WHERE deal_id = ?",
+        [day(moment), day(moment), deal_id],
+    ).fetchone()
+
+
+def test_the_tie_fixture_reads_as_values_at_says(ties):
+    # at the end of a and of b
+    assert _then(ties, "X", "2025-01-21") == ("200.0", None)
+    assert _then(ties, "X", "2025-02-11") == ("300.0", None)
+    assert _then(ties, "C", "2025-02-11") == (None, "2025-01-15")
+
+
+def test_waterfall_reads_changes_at_one_instant_as_values_at_does(ties):
+    got = waterfall(ties, ALL, TIE_A, TIE_B)
+    # open at a: X 200 + C 100; X moved 200 -> 300; open at b: 300 + 100
+    assert got["amount"].tolist() == [300.0, 0.0, 0.0, 0.0, 100.0, 0.0, 400.0]
+    assert got["deals"].tolist() == [2, 0, 0, 0, 1, 0, 2]
+
+
+def test_slipped_deals_read_close_dates_changed_at_one_instant_as_values_at_does(ties):
+    got = _dates(slipped_deals(ties, ALL, TIE_A, TIE_B))
+    assert got[["deal_id", "old_close", "reason"]].values.tolist() == [
+        ["C", d("2025-01-15"), "overdue"]
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
