@@ -3,9 +3,10 @@
 Each widget is bound to a query parameter of the same name (`bind="query-params"`), so the
 values survive page changes and a copied URL reproduces the view:
 `?filter_pipeline=Default&filter_period=Last+quarter&filter_owner=Aiko+Tanaka` (the period as
-shown; a link may also give it by its key, `last_quarter`, or in the other language). Values
-equal to the default are left out of the URL. Team, owner and source have their own lists; any other
-column of the deals (region, industry, a custom export column) is one more condition below.
+shown; a link may also give it by its key, `last_quarter`, or in the other language: see
+`link_value`). Values equal to the default are left out of the URL. Team, owner and source have
+their own lists; any other column of the deals (region, industry, a custom export column) is one
+more condition below.
 """
 
 from __future__ import annotations
@@ -102,20 +103,21 @@ def _value_label(value: str) -> str:
     return _("(empty)") if value == NONE else value
 
 
-def _period_from_link() -> None:
-    """Take the period a link gives as its key or in the other language's words.
+def link_value(key: str, value: str) -> str:
+    """Return a filter value a link gives as the filter's widget writes it in the current language.
 
-    The bound period list reads only the label it shows now, so `?filter_period=last_quarter`,
-    or an English link opened in Japanese (a link copied before a language switch), would fall
-    back to the default period.
+    A link may give the period by its key (`last_quarter`), and a period or an empty value in the
+    other language (a link copied before a language switch). Other values are data, or defaults
+    that are left out of the URL anyway.
     """
-    given = st.query_params.get(KEY_PERIOD)
-    if given is None:
-        return
-    for key, label in periods.CHOICES.items():
-        if given == key or (given in every_language(label) and given != _(label)):
-            st.session_state[KEY_PERIOD] = key
-            return
+    if key == KEY_PERIOD:
+        for choice, label in periods.CHOICES.items():
+            if value == choice or value in every_language(label):
+                return _(label)
+    elif key in map(list_key, LISTED) or key.startswith(dimension_key("")):
+        if value in every_language("(empty)"):
+            return _value_label(NONE)
+    return value
 
 
 def sidebar_filters(store: Store) -> GlobalFilters:
@@ -124,7 +126,6 @@ def sidebar_filters(store: Store) -> GlobalFilters:
     data_day = query(store, data_as_of, date.today())
     with st.sidebar:
         st.subheader(_("Filters"), anchor=False)
-        _period_from_link()
         choice = st.selectbox(
             _("Period"),
             tuple(periods.CHOICES),

@@ -15,9 +15,9 @@ import streamlit as st
 
 from analytics.errors import AnalyticsError
 from pages.shared.connection import Store, get_store, query
-from pages.shared.filters import GlobalFilters, sidebar_filters
+from pages.shared.filters import GlobalFilters, link_value, sidebar_filters
 from pages.shared.formatting import escape_markdown
-from pages.shared.locale import LANGUAGES, _, set_language
+from pages.shared.locale import ENGLISH, LANGUAGES, _, set_language
 from pages.shared.messages import message
 from pages.shared.navigation import build_navigation, legacy_navigation_active
 from pages.shared.sticky import remember, sticky
@@ -61,6 +61,31 @@ def language_switch() -> None:
     set_language(choice or "en")
 
 
+def read_link() -> None:
+    """Write a link's values in the URL as the widgets write them, then run the page again.
+
+    A widget bound to the URL reads from it only the text it writes there itself (the language
+    code in capitals, a choice by its label in the page's language) and drops anything else from
+    the URL, so `?lang=ja`, or a period given by its key or in the other language, would be lost
+    from a link copied afterwards. The widgets read the URL as it was when the run started, hence
+    the second run. A bound parameter cannot be set once its widget is drawn, so this is done only
+    before the session first draws the language switch, the first bound widget; from then on the
+    widgets write the URL themselves.
+    """
+    if KEY_LANGUAGE in st.session_state:
+        return
+    given = {key: st.query_params.get_all(key) for key in st.query_params}
+    code = given.get(KEY_LANGUAGE, [ENGLISH])[-1].lower()
+    set_language(code)
+    written = {key: [link_value(key, value) for value in values] for key, values in given.items()}
+    if KEY_LANGUAGE in given and code in LANGUAGES:
+        written[KEY_LANGUAGE] = [code.upper()]
+    changed = {key: values for key, values in written.items() if values != given[key]}
+    if changed:
+        st.query_params.update(changed)
+        st.rerun()
+
+
 def page_title(title: str, caption: str | None = None) -> None:
     """Draw the page's title and, below it, a one-line caption."""
     st.title(title, anchor=False)
@@ -86,6 +111,7 @@ def page_setup(title: str, caption: str | None = None) -> PageContext:
         # again through it (same URL and query), so the sidebar shows the sections.
         build_navigation()
         st.rerun()
+    read_link()
     st.html(STYLE)
     language_switch()
     title, caption = _(title), (_(caption) if caption else None)

@@ -10,7 +10,7 @@ import pytest
 
 from analytics import cycle, forecast, pipeline_value, winrate
 from analytics.derived import reporting_currency
-from analytics.filters import Filters
+from analytics.filters import NONE, Filters
 from analytics.period_goal import period_goal, period_pace, won_deals
 from analytics.quality import data_as_of
 from pages.figures import overview as figures
@@ -195,3 +195,84 @@ def test_a_link_gives_the_period_in_either_language(sample_db, expected_con, que
     finally:
         set_language(ENGLISH)
     assert at.sidebar.caption[0].value.startswith(dates)
+
+
+def rerun(at, language_code: str) -> None:
+    """Run the page again on the URL it holds, as the browser does on the next interaction.
+
+    AppTest formats the widget values it sends in the test thread's language, which must then be
+    the page's.
+    """
+    set_language(language_code)
+    try:
+        at.run()
+    finally:
+        set_language(ENGLISH)
+
+
+@pytest.mark.parametrize(
+    ("query", "written"),
+    [
+        (
+            {"filter_period": "Last quarter", "lang": "JA"},
+            {"filter_period": "前四半期", "lang": "JA"},
+        ),
+        ({"filter_period": "前四半期", "lang": "EN"}, {"filter_period": "Last quarter"}),
+        ({"filter_period": "前四半期"}, {"filter_period": "Last quarter"}),
+        ({"filter_period": "last_quarter"}, {"filter_period": "Last quarter"}),
+        (
+            {"filter_period": "last_quarter", "lang": "ja"},
+            {"filter_period": "前四半期", "lang": "JA"},
+        ),
+    ],
+)
+def test_a_link_is_written_back_in_the_current_language(sample_db, query, written):
+    at = run_page(PAGE, query)
+    assert not at.exception
+    assert at.selectbox(key="filter_period").value == "last_quarter"
+    assert at.query_params == written
+    # A URL copied from the page now reproduces the view.
+    rerun(at, JAPANESE if "lang" in written else ENGLISH)
+    assert not at.exception
+    assert at.query_params == written
+
+
+@pytest.mark.parametrize("code", ["ja", "Ja"])
+def test_a_link_gives_the_language_in_any_case(sample_db, code):
+    at = run_page(PAGE, {"lang": code})
+    assert not at.exception
+    assert at.title[0].value == "概要"
+    assert at.query_params == {"lang": "JA"}
+
+
+@pytest.mark.parametrize(
+    ("query", "written"),
+    [
+        ({"lang": "JA", "filter_values_industry": ["(empty)", "Retail"]}, ["(空欄)", "Retail"]),
+        ({"filter_values_industry": ["(空欄)", "Retail"]}, ["(empty)", "Retail"]),
+    ],
+)
+def test_a_link_gives_an_empty_value_in_either_language(sample_db, query, written):
+    at = run_page(PAGE, {"filter_dimension": "industry", **query})
+    assert not at.exception
+    assert at.multiselect(key="filter_values_industry").value == [NONE, "Retail"]
+    assert at.query_params["filter_values_industry"] == written
+    rerun(at, JAPANESE if "lang" in query else ENGLISH)
+    assert at.query_params["filter_values_industry"] == written
+
+
+def test_a_link_gives_an_empty_owner_in_the_other_language(db_path):
+    build_store(
+        db_path,
+        pipelines=pipeline_rows("Sales", ["Lead"]),
+        deals=[
+            {"deal_id": f"D{i}", "name": f"Deal {i}", "pipeline": "Sales", "owner": owner,
+             "team": "East", "stage": "Lead", "status": "open", "amount": 100.0,
+             "currency": "USD", "created_at": day("2025-01-02")}
+            for i, owner in enumerate([None, "Aiko"])
+        ],
+    ).close()  # fmt: skip
+    at = run_page(PAGE, {"lang": "JA", "filter_period": "All time", "filter_owner": "(empty)"})
+    assert not at.exception
+    assert at.multiselect(key="filter_owner").value == [NONE]
+    assert at.query_params == {"lang": "JA", "filter_period": "全期間", "filter_owner": "(空欄)"}
