@@ -313,7 +313,13 @@ def check_section(review: import_review.Review) -> None:
     """Draw the dry run's outcome: every problem, then the data-quality notes."""
     st.subheader(_("Check before importing"), anchor=False)
     if review.accepted:
-        st.success(_("No problems found: the files can be imported."))
+        st.success(
+            plural(
+                len(review.reports),
+                "No problems found: the file can be imported.",
+                "No problems found: the files can be imported.",
+            )
+        )
     else:
         st.error(
             plural(

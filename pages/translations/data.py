@@ -111,6 +111,8 @@ JA: dict[str, str] = {
     "(フィルターで使えます)",
     "Columns not imported": "取り込まない列",
     "Check before importing": "取り込み前の検証",
+    "No problems found: the file can be imported.": "問題は見つかりませんでした。"
+    "ファイルを取り込めます。",
     "No problems found: the files can be imported.": "問題は見つかりませんでした。"
     "ファイルを取り込めます。",
     "{n} problem found. Nothing is written until it is fixed, in the file or in the mapping "

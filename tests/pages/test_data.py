@@ -371,6 +371,18 @@ def test_the_file_and_its_check_count_in_the_singular_and_the_plural(
     assert [e.value for e in at.error] == [error]
 
 
+def test_two_good_files_are_checked_together(filled_db):
+    at = run_page(PAGE, tab("Import files"))
+    second = "Deal ID,Deal Name,Pipeline,Stage,Amount,Created At\nN3,c,Default,Won,5,2025-03-03\n"
+    at.file_uploader[0].set_value(
+        [("deals.csv", DEALS_CSV.encode(), "text/csv"),
+         ("more deals.csv", second.encode(), "text/csv")]
+    ).run()  # fmt: skip
+    assert not at.exception
+    assert [s.value for s in at.success] == ["No problems found: the files can be imported."]
+    assert at.button(key="data_confirm").label == "Import 2 files"
+
+
 def test_import_with_a_changed_mapping_writes_the_files(filled_db, expected_con):
     before = counts(expected_con)
     at = run_page(PAGE, tab("Import files"))
@@ -391,7 +403,7 @@ def test_import_with_a_changed_mapping_writes_the_files(filled_db, expected_con)
     }
     at.run()
     assert not at.exception
-    assert at.success[0].value == "No problems found: the files can be imported."
+    assert at.success[0].value == "No problems found: the file can be imported."
     assert any(c.value.startswith("Columns kept as custom columns") and "Rep" in c.value
                for c in at.caption)  # fmt: skip
 
