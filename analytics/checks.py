@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from analytics import parsing
+from analytics import parsing, wording
 from analytics.errors import Note, Problem
 from analytics.schema import IMPORTABLE
 from analytics.staging import (
@@ -42,7 +42,13 @@ def listed(
     if rows and rows[0][2] > MAX_LISTED:
         more = rows[0][2] - MAX_LISTED
         staged.problems.append(
-            Problem(staged.file, None, source, None, f"and {more} more rows with this problem")
+            Problem(
+                staged.file,
+                None,
+                source,
+                None,
+                f"and {wording.counted(more, 'more row')} with this problem",
+            )
         )
 
 
@@ -175,7 +181,7 @@ def check_duplicates(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
                 None,
                 source,
                 None,
-                f"and {len(conflicting) - MAX_LISTED} more duplicated IDs",
+                f"and {wording.counted(len(conflicting) - MAX_LISTED, 'more duplicated ID')}",
             )  # fmt: skip
         )
     if identical:

@@ -17,6 +17,7 @@ from analytics.importer import ImportResult, import_files
 from analytics.presets import PRESET_NAMES
 from analytics.schema import IMPORTABLE
 from analytics.status import FIDELITY_LABELS, store_status
+from analytics.wording import counted
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 PROGRESS_MIN_BYTES = 5_000_000
@@ -126,7 +127,8 @@ def _print_result(result: ImportResult, out) -> None:
                 )
             continue
         print(
-            f"{verb} {f.file}: {f.rows} rows as {f.kind} (preset {f.preset}, {f.encoding})",
+            f"{verb} {f.file}: {counted(f.rows, 'row')} as {f.kind} "
+            f"(preset {f.preset}, {f.encoding})",
             file=out,
         )
         for canonical, source in f.mapping.items():
@@ -190,7 +192,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"Stage history: {status.fidelity_summary}")
     for key, n in status.fidelity.items():
         if n:
-            print(f"  {FIDELITY_LABELS[key]}: {n:,} deals")
+            print(f"  {FIDELITY_LABELS[key]}: {counted(n, 'deal', thousands=True)}")
     print("Data quality:")
     for q in status.quality:
         print(f"  {q.count:>8,}  {q.label}")

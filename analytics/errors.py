@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analytics.wording import counted
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -65,8 +67,7 @@ class Rejected(AnalyticsError):
 
     def __init__(self, problems: list):
         self.problems = list(problems)
-        count = len(self.problems)
-        super().__init__(f"{count} problem{'s' if count != 1 else ''} found; {self.outcome}")
+        super().__init__(f"{counted(len(self.problems), 'problem')} found; {self.outcome}")
 
 
 class ImportRejected(Rejected):

@@ -21,6 +21,7 @@ from analytics.importer import FileReport, ImportResult, import_files
 from analytics.mapping import Mapping, resolve_mapping
 from analytics.readers import read_file
 from analytics.schema import IMPORTABLE
+from analytics.wording import counted
 
 Progress = Callable[[str, float], None]
 
@@ -82,7 +83,8 @@ class ImportStopped(AnalyticsError):
         self.imported = list(imported)
         done = ", ".join(imported) or "none"
         super().__init__(
-            f"{len(self.problems)} problems found; files imported before the refusal: {done}"
+            f"{counted(len(self.problems), 'problem')} found; "
+            f"files imported before the refusal: {done}"
         )
 
 

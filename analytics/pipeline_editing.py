@@ -16,6 +16,7 @@ import pandas as pd
 from analytics import derived, writing
 from analytics.errors import Rejected
 from analytics.presets import outcome_of
+from analytics.wording import counted
 
 COLUMNS = ("pipeline", "stage", "position", "probability", "rotting_days")
 
@@ -157,7 +158,8 @@ def stage_problems(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> list[s
             continue
         problems.append(
             f'pipeline "{pipeline}": the stage "{stage}" cannot be removed or renamed, '
-            f"{deals} open deals are in it and {events} history rows name it (rename it in "
+            f"{counted(deals, 'open deal is', 'open deals are')} in it and "
+            f"{counted(events, 'history row names', 'history rows name')} it (rename it in "
             "the CRM's export and import that instead)"
         )
     return problems

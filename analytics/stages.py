@@ -10,6 +10,7 @@ from analytics import parsing
 from analytics.errors import Problem
 from analytics.presets import outcome_of
 from analytics.staging import Staged, source_name
+from analytics.wording import counted
 
 q = parsing.quote_ident
 
@@ -100,10 +101,10 @@ def resolve_pairs(
         for stage_raw, n, first in stages:
             if known is None:
                 why = (f'pipeline "{pipeline}" is not declared, so its stages are unknown '
-                       f"({n} rows)")  # fmt: skip
+                       f"({counted(n, 'row')})")  # fmt: skip
             else:
                 why = (f'"{stage_raw}" is not a stage of pipeline "{pipeline}" '
-                       f"(its stages: {', '.join(known)}; {n} rows)")  # fmt: skip
+                       f"(its stages: {', '.join(known)}; {counted(n, 'row')})")  # fmt: skip
             staged.problems.append(
                 Problem(
                     staged.file,

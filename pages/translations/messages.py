@@ -44,7 +44,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         "{kind} に必要な列がありません ({examples} などの見出しを探しました)。"
         "--map {column}=<列名> で指定するか、上の列の対応で選んでください",
     ),
-    (r"and (?P<n>\d+) more rows with this problem", "ほかに {n} 行に同じ問題があります"),
+    (r"and (?P<n>\d+) more rows? with this problem", "ほかに {n} 行に同じ問題があります"),
     # --- cell values
     (r"this value is required but the cell is empty", "必須の値ですが、セルが空です"),
     (r"not a date or time this importer can read", "読み取れる日付・日時ではありません"),
@@ -125,7 +125,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         r"(?P<stage>\".*\") is not a stage of pipeline (?P<pipeline>\".*\") \(its stages: "
-        r"(?P<stages>.*); (?P<n>\d+) rows\)\. Declare the stages in order, e\.g\. "
+        r"(?P<stages>.*); (?P<n>\d+) rows?\)\. Declare the stages in order, e\.g\. "
         r"(?P<example>--pipeline .*), or on the Data page",
         "{stage} はパイプライン {pipeline} のステージではありません (ステージ: {stages}、"
         "{n} 行)。ステージを順番どおりに定義してください。例: {example}。"
@@ -188,7 +188,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         "{count} 件の問題が見つかりました。何も保存していません",
     ),
     (
-        r"(?P<count>\d+) problems found; files imported before the refusal: (?P<done>.*)",
+        r"(?P<count>\d+) problems? found; files imported before the refusal: (?P<done>.*)",
         "{count} 件の問題が見つかりました。中止する前に取り込んだファイル: {done}",
     ),
     (

@@ -1,7 +1,7 @@
 """The command line as an analyst uses it: sample, status, dry runs and the progress bar."""
 
 from analytics import cli, store
-from analytics.status import store_status
+from analytics.status import FIDELITY_LABELS, store_status
 
 DEALS = "Deal ID,Deal Name,Stage,Amount,Created At\nD1,Alpha,Prospecting,100,2024-01-02\n"
 
@@ -32,6 +32,17 @@ def test_status_prints_what_the_store_holds(tmp_path, capsys):
         assert f"  {q.count:>8,}  {q.label}" in out
 
 
+def test_status_counts_one_deal_in_the_singular(tmp_path, capsys):
+    db = tmp_path / "one.duckdb"
+    path = tmp_path / "deals.csv"
+    path.write_text(DEALS)
+    cli.main(["import", str(path), "--db", str(db)])
+    capsys.readouterr()
+    assert cli.main(["status", "--db", str(db)]) == cli.EXIT_OK
+    out = capsys.readouterr().out.splitlines()
+    assert f"  {FIDELITY_LABELS['derived']}: 1 deal" in out
+
+
 def test_dry_run_checks_and_writes_nothing(tmp_path, capsys):
     db = tmp_path / "d.duckdb"
     path = tmp_path / "deals.csv"
@@ -41,7 +52,7 @@ def test_dry_run_checks_and_writes_nothing(tmp_path, capsys):
     con.close()
     assert cli.main(["import", str(path), "--db", str(db), "--dry-run"]) == cli.EXIT_OK
     out = capsys.readouterr().out
-    assert "Checked (dry run, nothing written) deals.csv: 1 rows as deals (preset generic" in out
+    assert "Checked (dry run, nothing written) deals.csv: 1 row as deals (preset generic" in out
     assert "    stage                  <- Stage" in out
     con = store.connect(db)
     assert store.table_snapshot(con) == before
@@ -79,7 +90,7 @@ def test_skipped_files_are_named_with_their_reason(tmp_path, capsys):
 
     assert cli.main(argv) == cli.EXIT_OK
     out = capsys.readouterr().out.splitlines()
-    assert "Imported deals.csv: 1 rows as deals (preset generic, utf-8)" in out
+    assert "Imported deals.csv: 1 row as deals (preset generic, utf-8)" in out
     [campaign] = [line for line in out if line.startswith("Campaign.csv: ")]
     assert campaign.startswith(
         "Campaign.csv: 1 rows not imported: its columns are not those of a table the dashboard "

@@ -179,6 +179,21 @@ def test_a_refused_group_stops_the_import_and_names_what_was_written(con, tmp_pa
     assert counts(con)["deals"] == 2
 
 
+def test_one_problem_is_counted_in_the_singular(con, tmp_path):
+    deals = write(tmp_path, "deals.csv", DEALS)
+    one_bad_row = "Deal ID,Deal Name,Stage,Amount,Created At\nY1,a,Prospecting,abc,2025-01-02\n"
+    broken = write(tmp_path, "broken.csv", one_bad_row)
+    groups = (
+        ImportGroup(FileOptions(), (deals,)),
+        ImportGroup(FileOptions(kind="deals"), (broken,)),
+    )
+
+    with pytest.raises(ImportStopped) as stopped:
+        run_import(con, groups)
+
+    assert str(stopped.value) == "1 problem found; files imported before the refusal: deals.csv"
+
+
 def test_a_mapping_naming_no_column_is_a_problem_of_its_files(con, tmp_path):
     path = write(tmp_path, "deals.csv", DEALS)
     groups = (ImportGroup(FileOptions(kind="deals", constants=(("colour", "red"),)), (path,)),)

@@ -103,8 +103,8 @@ def test_stages_in_use_cannot_be_removed(con):
     edited = frame([("Sales", "Offer", 1, 0.7, 30)])
 
     assert stage_problems(con, edited) == [
-        'pipeline "Sales": the stage "Demo" cannot be removed or renamed, 1 open deals are in '
-        "it and 1 history rows name it (rename it in the CRM's export and import that instead)",
+        'pipeline "Sales": the stage "Demo" cannot be removed or renamed, 1 open deal is in '
+        "it and 1 history row names it (rename it in the CRM's export and import that instead)",
         'pipeline "Sales": the stage "Lead" cannot be removed or renamed, 0 open deals are in '
         "it and 2 history rows name it (rename it in the CRM's export and import that instead)",
     ]
@@ -162,8 +162,8 @@ def test_a_refused_save_writes_nothing(con):
 
     assert refused.value.problems == [
         'row 1 ("Lead" of "Sales"): the probability is a share from 0 to 1',
-        'pipeline "Sales": the stage "Demo" cannot be removed or renamed, 1 open deals are in '
-        "it and 1 history rows name it (rename it in the CRM's export and import that instead)",
+        'pipeline "Sales": the stage "Demo" cannot be removed or renamed, 1 open deal is in '
+        "it and 1 history row names it (rename it in the CRM's export and import that instead)",
     ]
     assert str(refused.value) == "2 problems found; nothing was saved"
     assert stored(con) == before

@@ -103,6 +103,29 @@ def test_message_follows_the_interface_language(english, japanese):
     assert messages.message(english) == english
 
 
+STAGE = (
+    '"Nope" is not a stage of pipeline "Sales" (its stages: Lead, Demo; 1 {rows}). Declare the '
+    'stages in order, e.g. --pipeline "Sales" --stages "Lead,Demo,Nope", or on the Data page'
+)
+
+
+@pytest.mark.parametrize(
+    ("singular", "plural"),
+    [
+        ("and 1 more row with this problem", "and 1 more rows with this problem"),
+        (STAGE.format(rows="row"), STAGE.format(rows="rows")),
+        (
+            "1 problem found; files imported before the refusal: deals.csv",
+            "1 problems found; files imported before the refusal: deals.csv",
+        ),
+    ],
+)
+def test_a_count_of_one_reads_in_the_singular_and_translates_alike(singular, plural):
+    matching = [p for p, _ in PATTERNS if re.fullmatch(p, singular, re.DOTALL)]
+    assert len(matching) == 1, f"{singular!r} matches {len(matching)} entries"
+    assert messages.japanese(singular) == messages.japanese(plural) is not None
+
+
 def test_every_pattern_compiles_and_every_template_uses_its_groups():
     for pattern, text in PATTERNS:
         groups = set(re.compile(pattern).groupindex)
