@@ -122,6 +122,9 @@ def wait_for_app(page) -> None:
     )
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=LOAD_TIMEOUT_MS)
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=LOAD_TIMEOUT_MS)
+    # Right after the page loads, the app may read "notRunning" before its first run has
+    # started; a spinner (the sample data loading on a first start) shows that run is still on.
+    expect(page.get_by_test_id("stSpinner")).to_have_count(0, timeout=LOAD_TIMEOUT_MS)
 
 
 # Text inside a KPI tile (label, value or delta line) that is wider than its box: the browser

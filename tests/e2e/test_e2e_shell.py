@@ -12,7 +12,7 @@ from analytics.store import connect
 from pages.shared import filters, formatting, periods
 from pages.shared.navigation import PAGES, sections
 
-from .helpers import cut_tile_text, streamlit_server, wait_for_app
+from .helpers import LOAD_TIMEOUT_MS, cut_tile_text, streamlit_server, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -157,7 +157,8 @@ def test_first_start_on_an_empty_database_loads_the_sample(sample_loader, page, 
         # A page URL as the fresh server's very first request (a copied link after a restart):
         # Streamlit would run the script alone under a sidebar of file names.
         open_app(page, f"{fresh.url}/data?lang=EN")
-        expect(page.get_by_role("heading", level=1)).to_have_text("Data")
+        # The first run loads the sample data: seconds on a busy machine.
+        expect(page.get_by_role("heading", level=1)).to_have_text("Data", timeout=LOAD_TIMEOUT_MS)
         expect_app_navigation(page)
         tiles = shown_tiles(page)
     con = connect(db)
