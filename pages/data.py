@@ -121,16 +121,6 @@ def fidelity_sentence(fidelity: dict[str, int]) -> str:
     return _("Stage history from several sources; the table gives each one's share.")
 
 
-def translated(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return frame with its column names, and the importer's messages, in the interface
-    language."""
-    frame = frame.copy()
-    for column in ("Problem", "Note"):
-        if column in frame.columns:
-            frame[column] = frame[column].map(messages.message)
-    return frame.rename(columns=_)
-
-
 def loaded_section(ctx: PageContext) -> None:
     """Draw what the database holds: tiles, tables with their dates, pipelines."""
     tables = ctx.query(table_sizes)
@@ -332,7 +322,7 @@ def check_section(review: import_review.Review) -> None:
         )
         with st.container(key="data_problems"):
             widgets.table(
-                translated(review.problems),
+                messages.translated(review.problems),
                 key="data_problems",
                 name="import-problems",
                 column_config={_("Problem"): st.column_config.TextColumn(width="large")},
@@ -347,7 +337,7 @@ def check_section(review: import_review.Review) -> None:
         st.markdown(f"**{_('Data-quality notes')}**")
         st.caption(_("Rows imported and counted; the Data quality tab keeps the totals."))
         with st.container(key="data_notes"):
-            widgets.table(translated(review.notes), key="data_notes", name="import-notes")
+            widgets.table(messages.translated(review.notes), key="data_notes", name="import-notes")
 
 
 def import_section(ctx: PageContext) -> None:
@@ -415,7 +405,7 @@ def import_section(ctx: PageContext) -> None:
             ctx.store.changed()
         show_error(stopped)
         widgets.table(
-            translated(import_review.problems_frame(stopped.problems)),
+            messages.translated(import_review.problems_frame(stopped.problems)),
             key="data_stopped",
             name="import-problems",
         )

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import goals, importer, target_editing
+from analytics import goals, import_review, importer, target_editing
 from analytics.derived import reporting_currency
 from analytics.errors import AnalyticsError, ImportRejected
 from analytics.schema import TARGET_METRICS, TARGET_SCOPES
 from pages.figures import goals as figures
-from pages.shared import formatting, widgets
+from pages.shared import formatting, messages, widgets
 from pages.shared.layout import page_setup, show_error
 from pages.shared.locale import _, plural
 
@@ -240,7 +240,7 @@ with edit_tab:
                     len(rejected.problems),
                     "{n} problem found; nothing was saved.",
                     "{n} problems found; nothing was saved.",
-                ).format(n=len(rejected.problems)),
+                ).format(n=formatting.count(len(rejected.problems))),
                 icon=":material/error:",
             )
             st.dataframe(
@@ -277,7 +277,7 @@ with import_tab:
                         len(rejected.problems),
                         "{n} problem found; nothing will be imported.",
                         "{n} problems found; nothing will be imported.",
-                    ).format(n=len(rejected.problems)),
+                    ).format(n=formatting.count(len(rejected.problems))),
                     icon=":material/error:",
                 )
                 st.dataframe(
@@ -297,8 +297,12 @@ with import_tab:
                     ).format(rows=report.rows),
                     icon=":material/task_alt:",
                 )
-                for note in checked.notes:
-                    st.text(str(note))
+                if checked.notes:
+                    widgets.table(
+                        messages.translated(import_review.notes_frame(checked.notes)),
+                        key="goals_import_notes",
+                        name="target-import-notes",
+                    )
                 if st.button(_("Import targets"), key="goals_import", type="primary"):
                     try:
                         result = importer.import_files(ctx.store.con, [path], kind="targets")

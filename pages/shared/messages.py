@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pages.shared.locale import ENGLISH, language
+import pandas as pd
+
+from pages.shared.locale import ENGLISH, _, language
 from pages.translations.messages import PATTERNS
 
 
@@ -35,3 +37,13 @@ def message(text: str) -> str:
     if language() == ENGLISH or not isinstance(text, str):
         return text
     return japanese(text) or text
+
+
+def translated(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return an importer's table of problems or notes with its column names, and the
+    messages in it, in the interface language."""
+    frame = frame.copy()
+    for column in ("Problem", "Note"):
+        if column in frame.columns:
+            frame[column] = frame[column].map(message)
+    return frame.rename(columns=_)

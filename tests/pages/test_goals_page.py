@@ -189,6 +189,24 @@ def test_the_import_check_counts_in_the_singular_and_the_plural(sample_db, rows,
     assert [s.value for s in at.success] == successes
 
 
+def test_the_import_check_lists_its_data_quality_notes_as_a_table(sample_db):
+    # The same target twice: merged, and said in a note, as on the Data page.
+    text = (
+        "target_id,scope,scope_value,metric,period_start,period_end,target_value\n"
+        "T1,owner,Ann,won_count,2026-10-01,2026-12-31,4\n"
+        "T1,owner,Ann,won_count,2026-10-01,2026-12-31,4\n"
+    )
+    at = run_page(PAGE)
+    at.file_uploader(key="goals_upload").set_value(("targets.csv", text.encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    notes = frame(at, "File")
+    assert notes.columns.tolist() == ["File", "Column", "Rows", "Note", "Example rows"]
+    assert notes.values.tolist() == [
+        ["targets.csv", "target_id", 1, "rows repeat another row exactly and were merged", "3"]
+    ]
+
+
 def test_a_period_without_targets_and_japanese(sample_db, expected_con):
     at = run_page(
         PAGE, {"filter_period": "Custom range", "filter_range": ["2017-01-01", "2017-01-31"]}
