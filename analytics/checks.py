@@ -139,7 +139,7 @@ def check_cells(cur: duckdb.DuckDBPyConnection, staged: Staged) -> int:
             if n:
                 staged.notes.append(
                     Note(staged.file, source_name(staged.mapping, col.name), n,
-                         "rows have no value")
+                         "rows have no value", one="row has no value")
                 )  # fmt: skip
         repeats = counts[-1] if key else 0
     _routed_notes(cur, staged)
@@ -194,6 +194,7 @@ def check_duplicates(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
                 repeats,
                 "rows repeat another row exactly and were merged",
                 tuple(staged.raw.row_of(r[1]) for r in identical[:5]),
+                one="row repeats another row exactly and was merged",
             )  # fmt: skip
         )
 
@@ -231,7 +232,9 @@ def _routed_notes(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
         ).fetchone()
         for source, n in zip(sources, counts, strict=True):
             if n:
-                staged.notes.append(Note(staged.file, source, n, "rows have no value"))
+                staged.notes.append(
+                    Note(staged.file, source, n, "rows have no value", one="row has no value")
+                )
 
 
 def note_rows(
@@ -241,8 +244,12 @@ def note_rows(
     where: str,
     column: str | None,
     message: str,
+    one: str,
 ) -> None:
-    """Add one note counting the rows of table matching where (first rows listed)."""
+    """Add one note counting the rows of table matching where (first rows listed).
+
+    message is the note for several rows, one the same for a single row (Note.one).
+    """
     # Counted first: a count runs on every core, a window count over the matches on one, and
     # most notes find nothing.
     n = cur.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
@@ -252,7 +259,14 @@ def note_rows(
         f"SELECT __rowid FROM {table} WHERE {where} ORDER BY __rowid LIMIT 5"
     ).fetchall()
     staged.notes.append(
-        Note(staged.file, column, n, message, tuple(staged.raw.row_of(r[0]) for r in rows))
+        Note(
+            staged.file,
+            column,
+            n,
+            message,
+            tuple(staged.raw.row_of(r[0]) for r in rows),
+            one=one,
+        )
     )
 
 
@@ -262,9 +276,13 @@ def reference_note(
     fin: str,
     column: str,
     target: str,
+    record: str,
     also: list[str],
 ) -> None:
-    """Note rows whose reference (column, the key of target) is neither stored nor imported now."""
+    """Note rows whose reference (column, the key of target) is neither stored nor imported now.
+
+    record names one record of target with its article ("a deal"), for the note of one row.
+    """
     key = q(column)
     known = " UNION ALL ".join(f"SELECT {key} AS k FROM {t}" for t in [target, *also])
     # An anti join, not NOT EXISTS: over a view of typed rows DuckDB plans NOT EXISTS four
@@ -274,4 +292,5 @@ def reference_note(
         f"f.{key} IS NOT NULL",
         source_name(staged.mapping, column),
         f"rows refer to {target} that are not loaded (kept; they link up when those are imported)",
+        f"row refers to {record} that is not loaded (kept; it links up when that is imported)",
     )  # fmt: skip

@@ -33,22 +33,29 @@ class Problem:
 
 @dataclass(frozen=True)
 class Note:
-    """A data-quality observation about imported rows: counted and shown, not an error."""
+    """A data-quality observation about imported rows: counted and shown, not an error.
+
+    message is written for a plural count and stays so: the pages key their translations on
+    it. one, the same for a single row, is what the command line prints when count is 1.
+    """
 
     file: str
     column: str | None
     count: int
     message: str
     rows: tuple[int, ...] = field(default=())
+    one: str | None = field(default=None, kw_only=True)
 
     def __str__(self) -> str:
         col = f' column "{self.column}"' if self.column else ""
         sample = ""
         if self.rows:
-            listed = ", ".join(str(r) for r in self.rows[:5])
-            more = ", ..." if self.count > len(self.rows[:5]) else ""
-            sample = f" (rows {listed}{more})"
-        return f"{self.file}{col}: {self.count} {self.message}{sample}"
+            shown = self.rows[:5]
+            more = ", ..." if self.count > len(shown) else ""
+            noun = "row" if len(shown) == 1 and not more else "rows"
+            sample = f" ({noun} {', '.join(str(r) for r in shown)}{more})"
+        text = self.one if self.count == 1 and self.one else self.message
+        return f"{self.file}{col}: {self.count} {text}{sample}"
 
 
 class AnalyticsError(Exception):

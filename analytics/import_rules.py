@@ -110,7 +110,7 @@ def finish_deals(
                     stage_raw, f"the stage contradicts the deal's status ({status_raw or 'open'})")
         )  # fmt: skip
     note_rows(cur, staged, f"{fin}_all", "status_resolved = 'deleted' OR is_deleted",
-               None, "deleted deals were skipped")  # fmt: skip
+               None, "deleted deals were skipped", "deleted deal was skipped")  # fmt: skip
     selects = []
     for name in stored:
         if name == "pipeline":
@@ -150,9 +150,10 @@ def finish_deals(
         "closed_at::DATE < created_at::DATE",
         "closed_at",
         "closed deals close before they were created (kept; left out of durations)",
+        "closed deal closes before it was created (kept; left out of durations)",
     )
     note_rows(cur, staged, fin, "status <> 'open' AND closed_at IS NULL", "closed_at",
-               "closed deals have no close date")  # fmt: skip
+               "closed deals have no close date", "closed deal has no close date")  # fmt: skip
     return fin
 
 
@@ -179,7 +180,8 @@ def finish_events(
         pipelines, default_pipeline, stage_map,
     )  # fmt: skip
     listed(cur, staged, "stage IS NULL", "stage", "every history row needs a stage")
-    note_rows(cur, staged, withp, "is_deleted", None, "deleted history rows were skipped")
+    note_rows(cur, staged, withp, "is_deleted", None, "deleted history rows were skipped",
+               "deleted history row was skipped")  # fmt: skip
     fin = ids("events")
     _history_table(
         cur,
@@ -197,7 +199,9 @@ def finish_events(
     cur.execute(f"DROP VIEW {withp}")
     note_rows(cur, staged, fin, "deal_pipeline IS NULL", "deal_id",
                "history rows belong to deals that are not loaded (kept; they link up when "
-               "the deals are imported)")  # fmt: skip
+               "the deals are imported)",
+               "history row belongs to a deal that is not loaded (kept; it links up when "
+               "the deal is imported)")  # fmt: skip
     return fin
 
 
@@ -348,8 +352,10 @@ def finish_simple(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> s
         where.append("is_deleted IS NOT TRUE")
         note_rows(cur, staged, t, "type IS NULL", source_name(staged.mapping, "type")
                    if "type" in staged.mapping.columns else None,
-                   "activities have no type and were recorded as tasks")  # fmt: skip
-        note_rows(cur, staged, t, "is_deleted", None, "deleted activities were skipped")
+                   "activities have no type and were recorded as tasks",
+                   "activity has no type and was recorded as a task")  # fmt: skip
+        note_rows(cur, staged, t, "is_deleted", None, "deleted activities were skipped",
+                   "deleted activity was skipped")  # fmt: skip
         # Looked up by spelling: mapping the type of every row cost a second per 9.4M rows.
         join = f"LEFT JOIN {_activity_types(cur, staged, ids)} AS tm ON tm.type_spelling = type"
         exprs["type"] = "coalesce(tm.type_kind, 'task')"
@@ -432,6 +438,7 @@ def _check_rate_repeats(cur: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     note_rows(
         cur, staged, t, f"__rowid IN (SELECT __rowid FROM ({ranked}) WHERE NOT conflict AND k > 1)",
         None, "rows repeat another row's currency, date and rate exactly and were merged",
+        "row repeats another row's currency, date and rate exactly and was merged",
     )  # fmt: skip
 
 
@@ -505,6 +512,7 @@ def _activity_types(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) ->
                 source_name(staged.mapping, "type"),
                 n,
                 f'activities have the custom type "{custom}"',
+                one=f'activity has the custom type "{custom}"',
             )  # fmt: skip
         )
     return types

@@ -221,7 +221,15 @@ def _set_aside(staged_files: list[Staged]) -> None:
             continue
         # A file that is not imported has nothing to refuse.
         s.skipped, s.problems = True, []
-        s.notes.append(Note(s.file, None, s.raw.rows, f"rows not imported: {s.skip_reason}"))
+        s.notes.append(
+            Note(
+                s.file,
+                None,
+                s.raw.rows,
+                f"rows not imported: {s.skip_reason}",
+                one=f"row not imported: {s.skip_reason}",
+            )
+        )
 
 
 def _validate(
@@ -301,12 +309,13 @@ def import_files(
         cur.close()
 
 
-# Per kind: the column that refers to records of another table, and that table.
+# Per kind: the column that refers to records of another table, that table, and one of its
+# records as a note about a single row names it.
 _REFERENCES = {
-    "deals": ("organization_id", "organizations"),
-    "contacts": ("organization_id", "organizations"),
-    "activities": ("deal_id", "deals"),
-    "leads": ("deal_id", "deals"),
+    "deals": ("organization_id", "organizations", "an organization"),
+    "contacts": ("organization_id", "organizations", "an organization"),
+    "activities": ("deal_id", "deals", "a deal"),
+    "leads": ("deal_id", "deals", "a deal"),
 }
 
 
@@ -387,11 +396,11 @@ def _run_import(
             continue
         if kind == "deals" and fin not in deal_tables:
             continue
-        column, target = _REFERENCES[kind]
+        column, target, record = _REFERENCES[kind]
         in_import = [f for t, f in finals if t.mapping.kind == target and f]
         if target == "deals":
             in_import = deal_tables
-        reference_note(cur, s, fin, column, target, in_import)
+        reference_note(cur, s, fin, column, target, record, in_import)
     _check_deals_across_files(cur, [(s, f) for s, f in finals if f in deal_tables])
     problems = sorted(
         (p for s in staged_files for p in s.problems),

@@ -467,7 +467,7 @@ def pipelines_section(ctx: PageContext) -> None:
         )
         with st.container(key="data_stage_problems"):
             widgets.table(
-                pd.DataFrame({_("Problem"): problems}),
+                messages.translated(pd.DataFrame({"Problem": problems})),
                 key="data_stage_problems",
                 name="pipeline-problems",
             )

@@ -106,6 +106,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         r"duplicate ID with different content \(rows (?P<rows>[\d, ]+)\)",
         "内容の異なる重複 ID です (行 {rows})",
     ),
+    (r"and (?P<n>\d+) more duplicated IDs?", "ほかに {n} 件の重複 ID があります"),
     (
         r"the same deal ID is in (?P<file>.+) \(row (?P<row>\d+)\) with different content; "
         r"import successive exports one at a time, or name them with their export dates "
@@ -132,10 +133,27 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         "データページの「パイプライン」タブでも定義できます",
     ),
     (
+        r"pipeline (?P<pipeline>\".*\") is not declared, so its stages are unknown "
+        r"\((?P<n>\d+) rows?\)\. Declare the stages in order, e\.g\. (?P<example>--pipeline .*), "
+        r"or on the Data page",
+        "パイプライン {pipeline} が定義されていないため、ステージがわかりません ({n} 行)。"
+        "ステージを順番どおりに定義してください。例: {example}。"
+        "データページの「パイプライン」タブでも定義できます",
+    ),
+    (
         r"its columns are not those of a table the dashboard uses; to import it anyway, import "
         r"it by itself with --kind and one of (?P<kinds>.*)",
         "ダッシュボードが使う表の列ではありません。取り込む場合は、このファイルだけを --kind "
         "({kinds} のいずれか) を付けて取り込んでください",
+    ),
+    # --- the pipeline editor of the Data page: stages the data still uses
+    (
+        r"pipeline (?P<pipeline>\".*\"): the stage (?P<stage>\".*\") cannot be removed or "
+        r"renamed, (?P<deals>\d+) open (?:deal is|deals are) in it and (?P<events>\d+) history "
+        r"(?:row names|rows name) it \(rename it in the CRM's export and import that instead\)",
+        "パイプライン {pipeline} のステージ {stage} は削除も名前の変更もできません。"
+        "進行中の商談が {deals} 件このステージにあり、このステージを指す履歴行が {events} 行"
+        "あります (CRM のエクスポートで名前を変えて、それを取り込んでください)",
     ),
     # --- data-quality notes: rows imported (or skipped) and counted, not refused
     (r"rows have no value", "値のない行"),

@@ -471,6 +471,22 @@ def test_pipelines_are_edited_checked_and_saved(filled_db, expected_con):
     assert len(at.data_editor(key="data_stages_1").value) == 6
 
 
+def test_a_stage_still_in_use_is_refused_in_japanese(filled_db):
+    # Edited before the first run: on a rerun AppTest looks for the period filter's English
+    # value among its Japanese labels, and fails.
+    at = run_page(
+        PAGE,
+        {"lang": "JA", **tab("パイプライン")},
+        data_stages_0={"edited_rows": {}, "added_rows": [], "deleted_rows": [1]},
+    )
+
+    problems = at.get_by_key("data_stage_problems").dataframe[0].value
+    assert list(problems.columns) == ["問題"]
+    assert problems.iloc[0, 0].startswith(
+        'パイプライン "Default" のステージ "Qualified" は削除も名前の変更もできません。'
+    )
+
+
 def test_the_sample_data_is_restored_after_confirmation(filled_db, expected_con):
     at = run_page(PAGE, tab("Sample data"))
     restore = at.button(key="data_sample_restore")

@@ -5,18 +5,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from analytics import importer, store
+from analytics.checks import MAX_LISTED
 from analytics.errors import AnalyticsError, ImportRejected, Problem, StoreBusy
 from analytics.import_review import ImportStopped
 from analytics.mapping import resolve_mapping
-from analytics.pipeline_editing import StagesRejected
+from analytics.pipeline_editing import COLUMNS, StagesRejected, stage_problems
 from analytics.target_editing import TargetsRejected
 from pages.shared import messages
 from pages.shared.locale import ENGLISH, JAPANESE, set_language
 from pages.translations import JA
 from pages.translations.messages import PATTERNS
+from tests.analytics.builders import build_store, day, pipeline_rows
 from tests.analytics.test_bad_input import BROKEN, input_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -124,6 +127,108 @@ def test_a_count_of_one_reads_in_the_singular_and_translates_alike(singular, plu
     matching = [p for p, _ in PATTERNS if re.fullmatch(p, singular, re.DOTALL)]
     assert len(matching) == 1, f"{singular!r} matches {len(matching)} entries"
     assert messages.japanese(singular) == messages.japanese(plural) is not None
+
+
+UNDECLARED = (
+    'pipeline "Enterprise" is not declared, so its stages are unknown ({n}). Declare the stages '
+    'in order, e.g. --pipeline "Enterprise" --stages "Pilot,Rollout", or on the Data page'
+)
+UNDECLARED_JA = (
+    'パイプライン "Enterprise" が定義されていないため、ステージがわかりません ({n} 行)。'
+    'ステージを順番どおりに定義してください。例: --pipeline "Enterprise" --stages '
+    '"Pilot,Rollout"。データページの「パイプライン」タブでも定義できます'
+)
+IN_USE = (
+    'pipeline "Sales": the stage "{stage}" cannot be removed or renamed, {deals} in it and '
+    "{events} it (rename it in the CRM's export and import that instead)"
+)
+IN_USE_JA = (
+    'パイプライン "Sales" のステージ "{stage}" は削除も名前の変更もできません。進行中の商談が '
+    "{deals} 件このステージにあり、このステージを指す履歴行が {events} 行あります (CRM の"
+    "エクスポートで名前を変えて、それを取り込んでください)"
+)
+# Messages no file of the bad-input suite provokes, each in its plural and singular form.
+UNPROVOKED = {
+    "and 2 more duplicated IDs": "ほかに 2 件の重複 ID があります",
+    "and 1 more duplicated ID": "ほかに 1 件の重複 ID があります",
+    UNDECLARED.format(n="2 rows"): UNDECLARED_JA.format(n=2),
+    UNDECLARED.format(n="1 row"): UNDECLARED_JA.format(n=1),
+    IN_USE.format(stage="Demo", deals="1 open deal is", events="1 history row names"): (
+        IN_USE_JA.format(stage="Demo", deals=1, events=1)
+    ),
+    IN_USE.format(stage="Lead", deals="0 open deals are", events="2 history rows name"): (
+        IN_USE_JA.format(stage="Lead", deals=0, events=2)
+    ),
+}
+
+
+def _refusals(con, path: Path) -> list[str]:
+    try:
+        importer.import_files(con, [path], dry_run=True)
+    except ImportRejected as rejected:
+        return [p.message for p in rejected.problems]
+    raise AssertionError(f"{path.name} was not refused")
+
+
+@pytest.fixture(scope="module")
+def unprovoked(tmp_path_factory) -> set[str]:
+    """Return the messages of UNPROVOKED's kinds as the importer and the pipeline editor give
+    them."""
+    folder = tmp_path_factory.mktemp("unprovoked")
+    found: list[str] = []
+    con = store.connect(folder / "empty.duckdb")
+    try:
+        for extra in (1, 2):
+            path = folder / f"duplicates_{extra}.csv"
+            ids = range(MAX_LISTED + extra)
+            path.write_text(
+                "deal_id,stage,created_at,amount\n"
+                + "".join(f"D{i},Prospecting,2024-01-02,{a}\n" for i in ids for a in (1, 2))
+            )
+            found += [m for m in _refusals(con, path) if m.startswith("and ")]
+        path = folder / "undeclared.csv"
+        path.write_text(
+            "deal_id,pipeline,stage,created_at\nD1,Enterprise,Pilot,2024-01-02\n"
+            "D2,Enterprise,Pilot,2024-01-02\nD3,Enterprise,Rollout,2024-01-02\n"
+        )
+        found += _refusals(con, path)
+    finally:
+        con.close()
+    # Demo holds D1 and one history row names it; Lead no open deal and two history rows.
+    con = build_store(
+        folder / "stages.duckdb",
+        pipelines=pipeline_rows("Sales", ["Lead", "Demo"]),
+        deals=[
+            {"deal_id": "D1", "pipeline": "Sales", "stage": "Demo", "status": "open",
+             "created_at": day("2025-01-02")},
+            {"deal_id": "D2", "pipeline": "Sales", "stage": "Won", "status": "won",
+             "created_at": day("2025-01-03"), "closed_at": day("2025-01-20")},
+        ],
+        events=[("D1", "Lead", day("2025-01-02")), ("D1", "Demo", day("2025-01-10")),
+                ("D2", "Lead", day("2025-01-03")), ("D2", "Won", day("2025-01-20"))],
+    )  # fmt: skip
+    try:
+        found += stage_problems(
+            con, pd.DataFrame([("Sales", "Offer", 1, 0.7, 30)], columns=COLUMNS)
+        )
+    finally:
+        con.close()
+    return set(found)
+
+
+def test_the_unprovoked_messages_are_the_ones_the_code_gives(unprovoked):
+    assert unprovoked == set(UNPROVOKED)
+
+
+@pytest.mark.parametrize(("english", "japanese"), UNPROVOKED.items())
+def test_unprovoked_messages_have_one_entry_and_keep_their_values(english, japanese):
+    matching = [p for p, _ in PATTERNS if re.fullmatch(p, english, re.DOTALL)]
+    assert len(matching) == 1, f"{english!r} matches {len(matching)} entries"
+    assert messages.japanese(english) == japanese
+    for quoted in re.findall(r'"[^"]*"', english):
+        assert quoted in japanese
+    for number in re.findall(r"\d+", english):
+        assert number in japanese
 
 
 def test_every_pattern_compiles_and_every_template_uses_its_groups():
