@@ -298,6 +298,7 @@ with import_tab:
                     icon=":material/task_alt:",
                 )
                 if checked.notes:
+                    st.markdown(f"**{_('Data-quality notes')}**")
                     widgets.table(
                         messages.translated(import_review.notes_frame(checked.notes)),
                         key="goals_import_notes",
