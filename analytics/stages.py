@@ -95,7 +95,10 @@ def resolve_pairs(
             unknown.setdefault(pipeline, []).append((stage_raw, n, first))
         resolved.append((pipeline_raw, stage_raw, pipeline, match, None))
     source = source_name(staged.mapping, "stage")
-    for pipeline, stages in unknown.items():
+    for pipeline, found in unknown.items():
+        # In the order the file first names them: the pairs come in no order, and the example
+        # must read the same on every run.
+        stages = sorted(found, key=lambda s: s[2])
         known = pipelines.stages.get(pipeline)
         suggestion = ",".join((known or []) + [s for s, _, _ in stages])
         for stage_raw, n, first in stages:
