@@ -289,8 +289,10 @@ def _stage_at_end_of(
 # Two ranks of a deal's changes of one field (alias c), for changes at one instant: k orders them
 # so that the last has the largest new value (empty only when all are), j so that the first has
 # the smallest new value, then old value (empty ones after). The value before the first change
-# is the old value of j = 1; after each instant, the new value of its last in k. This is how
-# analytics.values_at reads them (the derived value_spans), so both agree on every moment.
+# is the old value of j = 1; after each instant, the new value of its last in k, except after
+# the last instant, where the deal's stored value holds (it wins where an older history file
+# ends on another value). This is how analytics.values_at reads them (the derived
+# value_spans), so both agree on every moment.
 _TIE_RANKS = """row_number() OVER (PARTITION BY c.deal_id
                               ORDER BY c.changed_at, c.new_value NULLS FIRST,
                                        c.old_value NULLS FIRST) AS k,
@@ -304,12 +306,14 @@ def _close_versions(deals: str) -> list[Part]:
 
     deals names a CTE with deal_id and expected_close_date. One row per value a deal's
     expected close date had: the first change's old value until that change, each change's
-    new value until the next one, or the current value when there were no changes.
+    new value until the next one, the current value after the last one, or the current value
+    when there were no changes.
     """
     changes = (
         f"""close_changes AS (
     SELECT c.deal_id, c.changed_at,
            TRY_CAST(c.old_value AS DATE) AS old_d, TRY_CAST(c.new_value AS DATE) AS new_d,
+           dd.expected_close_date AS now_d, count(*) OVER (PARTITION BY c.deal_id) AS n,
            {_TIE_RANKS}
     FROM deal_changes AS c JOIN {deals} AS dd ON dd.deal_id = c.deal_id
     WHERE c.field = 'expected_close_date'
@@ -318,7 +322,8 @@ def _close_versions(deals: str) -> list[Part]:
     )
     versions = (
         f"""close_versions AS (
-    SELECT deal_id, new_d AS close_date, changed_at AS valid_from,
+    SELECT deal_id, CASE WHEN k = n THEN now_d ELSE new_d END AS close_date,
+           changed_at AS valid_from,
            lead(changed_at) OVER (PARTITION BY deal_id ORDER BY k) AS valid_to
     FROM close_changes
     UNION ALL
@@ -697,9 +702,10 @@ def waterfall(con: duckdb.DuckDBPyConnection, filters: Filters, a: date, b: date
     SELECT c.deal_id, c.changed_at AS t,
            CAST(round(coalesce(TRY_CAST(c.old_value AS DOUBLE), 0) * l.fx, 2) AS {cents}) AS r_old,
            CAST(round(coalesce(TRY_CAST(c.new_value AS DOUBLE), 0) * l.fx, 2) AS {cents}) AS r_new,
+           CAST(round(coalesce(l.amount_rep, 0), 2) AS {cents}) AS r_now,
            {_TIE_RANKS}
     FROM deal_changes AS c
-    JOIN (SELECT DISTINCT deal_id, fx FROM live WHERE fx IS NOT NULL) AS l
+    JOIN (SELECT DISTINCT deal_id, fx, amount_rep FROM live WHERE fx IS NOT NULL) AS l
       ON l.deal_id = c.deal_id
     WHERE c.field = 'amount'
 )""",
@@ -711,7 +717,10 @@ def waterfall(con: duckdb.DuckDBPyConnection, filters: Filters, a: date, b: date
             """deltas AS (
     SELECT deal_id, t, CASE WHEN k = 1 THEN first_old END AS base,
            r_new - coalesce(lag(r_new) OVER (PARTITION BY deal_id ORDER BY k), first_old) AS delta
-    FROM (SELECT *, first_value(r_old) OVER (PARTITION BY deal_id ORDER BY j) AS first_old
+    FROM (SELECT deal_id, t, k,
+                 CASE WHEN k = count(*) OVER (PARTITION BY deal_id) THEN r_now ELSE r_new END
+                     AS r_new,
+                 first_value(r_old) OVER (PARTITION BY deal_id ORDER BY j) AS first_old
           FROM changes)
 )""",
             [],

@@ -589,6 +589,39 @@ def test_slipped_deals_read_close_dates_changed_at_one_instant_as_values_at_does
     ]
 
 
+# A history file older than the deals file: its last change ends on another value than the
+# deal holds now. After the last change the stored value holds, as in analytics.values_at.
+# S: amount 100 -> 200 on 02-01, stored 250. T: close date 03-01 -> 01-15 on 01-10, stored 04-30.
+STALE = [
+    ("S", "amount", "100.0", "200.0", day("2025-02-01")),
+    ("T", "expected_close_date", "2025-03-01", "2025-01-15", day("2025-01-10")),
+]
+STALE_DEALS = [
+    deal("S", "Aiko", "2025-01-01", "open", 250, "2025-06-30", stage="Lead"),
+    deal("T", "Ben", "2025-01-01", "open", 100, "2025-04-30", stage="Lead"),
+]
+
+
+@pytest.fixture(scope="module")
+def stale(tmp_path_factory):
+    path = tmp_path_factory.mktemp("stale") / "store.duckdb"
+    con = build_store(path, pipelines=PIPELINES, deals=STALE_DEALS, deal_changes=STALE)
+    yield con
+    con.close()
+
+
+def test_after_the_last_change_the_stored_value_holds_as_in_values_at(stale):
+    # values_at lists neither deal after its last change: their stored values hold
+    assert _then(stale, "S", "2025-02-11") is None
+    assert _then(stale, "T", "2025-02-11") is None
+    assert _then(stale, "S", "2025-01-21") == ("100.0", None)
+    got = waterfall(stale, ALL, TIE_A, TIE_B)
+    # open at a: S 100 + T 100; S moved 100 -> 250 on 02-01; open at b: 250 + 100
+    assert got["amount"].tolist() == [200.0, 0.0, 0.0, 0.0, 150.0, 0.0, 350.0]
+    # T's close date at b is its stored 04-30, not the history's 01-15: not overdue
+    assert slipped_deals(stale, ALL, TIE_A, TIE_B).empty
+
+
 # ---------------------------------------------------------------------------------------------
 # slippage scorecard
 
@@ -764,12 +797,13 @@ def _oracle_open_amount(deals, events, changes, t_end: datetime) -> Decimal:
             key=lambda c: c[4],
         )
         earlier = [c for c in mine if c[4] < t_end]
-        if earlier:
-            value = earlier[-1][3]
-        elif mine:
-            value = mine[0][2]
-        else:
+        if len(earlier) == len(mine):
+            # not changed since (or never): the amount it has, whatever its last change says
             value = deal_["amount"]
+        elif earlier:
+            value = earlier[-1][3]
+        else:
+            value = mine[0][2]
         total += Decimal(str(float(value))) if value is not None else Decimal(0)
     return total
 
