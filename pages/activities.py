@@ -369,14 +369,20 @@ with won_tab:
                 _("Try a longer period or fewer filters."),
             )
         else:
+            # One count a part, so each part takes the singular or plural of its own count.
+            n_activities = int(per_won["activities"])
             st.markdown(
-                _("**{covered}** of **{won}** won deals followed up · **{activities}** activities "
-                  "on them · not followed up first.")
-                .format(
-                    covered=formatting.count(int(follow["covered"])),
-                    won=formatting.count(int(follow["won_deals"])),
-                    activities=formatting.count(int(per_won["activities"])),
-                )
+                " · ".join([
+                    plural(
+                        int(follow["won_deals"]),
+                        "**{covered}** of **{won}** won deal followed up",
+                        "**{covered}** of **{won}** won deals followed up",
+                    ).format(covered=formatting.count(int(follow["covered"])), won=n_won),
+                    plural(n_activities, "**{n}** activity", "**{n}** activities").format(
+                        n=formatting.count(n_activities)
+                    ),
+                    _("not followed up first."),
+                ])
             )  # fmt: skip
             if int(per_won["won_deals"]) > len(won):
                 st.caption(
@@ -404,17 +410,24 @@ with first_tab:
                 _("Try a longer period or fewer filters."),
             )
         else:
+            n_deals = int(first["deals"])
             st.markdown(
-                _("Median **{median}**, mean {mean}, 75th percentile {p75} · **{without}** of "
-                  "{deals} new deals have no completed activity yet · listed first, then the "
-                  "slowest.")
-                .format(
-                    median=formatting.days(first["median_days"], 1),
-                    mean=formatting.days(first["mean_days"], 1),
-                    p75=formatting.days(first["p75_days"], 1),
-                    without=formatting.count(int(first["deals"] - first["with_activity"])),
-                    deals=formatting.count(int(first["deals"])),
-                )
+                " · ".join([
+                    _("Median **{median}**, mean {mean}, 75th percentile {p75}").format(
+                        median=formatting.days(first["median_days"], 1),
+                        mean=formatting.days(first["mean_days"], 1),
+                        p75=formatting.days(first["p75_days"], 1),
+                    ),
+                    plural(
+                        n_deals,
+                        "**{without}** of {deals} new deal with no completed activity yet",
+                        "**{without}** of {deals} new deals with no completed activity yet",
+                    ).format(
+                        without=formatting.count(n_deals - int(first["with_activity"])),
+                        deals=formatting.count(n_deals),
+                    ),
+                    _("listed first, then the slowest."),
+                ])
             )  # fmt: skip
             if int(first["negative"]):
                 st.caption(

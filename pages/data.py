@@ -179,9 +179,12 @@ def quality_section(ctx: PageContext) -> None:
         checks = ctx.query(quality_counts)
         flagged = sum(1 for q in checks if q.count)
         st.caption(
-            _("{flagged} of {checks} checks find records to look at.").format(
-                flagged=formatting.count(flagged), checks=formatting.count(len(checks))
-            )
+            # The number of checks is fixed and above one: the verb follows the flagged ones.
+            plural(
+                flagged,
+                "{flagged} of {checks} checks finds records to look at.",
+                "{flagged} of {checks} checks find records to look at.",
+            ).format(flagged=formatting.count(flagged), checks=formatting.count(len(checks)))
         )
         widgets.table(
             quality_frame(checks),

@@ -84,9 +84,13 @@ JA: dict[str, str] = {
     "受注商談はフォロー済みと数えます。",
     "No deals won in this period for these filters.": "この期間とフィルターで受注した商談は"
     "ありません。",
-    "**{covered}** of **{won}** won deals followed up · **{activities}** activities on them · "
-    "not followed up first.": "受注商談 **{won}** 件のうち **{covered}** 件をフォロー済み · "
-    "活動 **{activities}** 件 · 未フォローを先に表示。",
+    "**{covered}** of **{won}** won deal followed up": "受注商談 **{won}** 件のうち **{covered}** "
+    "件をフォロー済み",
+    "**{covered}** of **{won}** won deals followed up": "受注商談 **{won}** 件のうち **{covered}** "
+    "件をフォロー済み",
+    "**{n}** activity": "活動 **{n}** 件",
+    "**{n}** activities": "活動 **{n}** 件",
+    "not followed up first.": "未フォローを先に表示。",
     "The first {shown} of {total} won deals.": "受注商談 {total} 件のうち最初の {shown} 件。",
     "Won on": "受注日",
     "Followed up": "フォロー済み",
@@ -96,10 +100,13 @@ JA: dict[str, str] = {
     # First activity tab
     "No deals created in this period for these filters.": "この期間とフィルターで作成された商談は"
     "ありません。",
-    "Median **{median}**, mean {mean}, 75th percentile {p75} · **{without}** of {deals} new "
-    "deals have no completed activity yet · listed first, then the slowest.": "中央値 **{median}**"
-    "、平均 {mean}、75 パーセンタイル {p75} · 新規商談 {deals} 件のうち **{without}** 件はまだ完了"
-    "した活動がありません · それらを先に、続いて遅い順に表示。",
+    "Median **{median}**, mean {mean}, 75th percentile {p75}": "中央値 **{median}**、平均 {mean}、"
+    "75 パーセンタイル {p75}",
+    "**{without}** of {deals} new deal with no completed activity yet": "新規商談 {deals} 件のうち "
+    "**{without}** 件はまだ完了した活動がありません",
+    "**{without}** of {deals} new deals with no completed activity yet": "新規商談 {deals} 件のうち "
+    "**{without}** 件はまだ完了した活動がありません",
+    "listed first, then the slowest.": "それらを先に、続いて遅い順に表示。",
     "{n} deal has an activity logged before it was created (a data problem): its activities "
     "are left out.": "{n} 件の商談に作成前の日付の活動があります (データの問題)。"
     "それらの活動は除外しています。",

@@ -47,6 +47,8 @@ JA: dict[str, str] = {
     "These checks read every deal, stage event and activity; on a large store the first look "
     "after an import takes a while.": "これらのチェックはすべての商談、ステージ履歴、活動を読み"
     "ます。大きなデータでは、取り込み後の最初の表示に時間がかかります。",
+    "{flagged} of {checks} checks finds records to look at.": "{checks} 件のチェックのうち "
+    "{flagged} 件で確認が必要なレコードがあります。",
     "{flagged} of {checks} checks find records to look at.": "{checks} 件のチェックのうち "
     "{flagged} 件で確認が必要なレコードがあります。",
     "Check": "チェック",

@@ -5,6 +5,7 @@ the plain name, and pytest's default import mode needs distinct module names.)""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from analytics import activity_metrics as am
 from analytics.activity_lists import activity_list, first_activity_deals, won_deal_activities
@@ -206,3 +207,96 @@ def test_filters_leaving_nothing_show_empty_states(sample_db):
         "planned activity due before the as-of date is done."
     ]
     assert not at.get("plotly_chart")
+
+
+def won_deals_store(db_path, n: int) -> None:
+    """Build n won deals, each with one completed activity: the first deal's is its follow-up."""
+    build_store(
+        db_path,
+        pipelines=pipeline_rows("P", ["Lead"]),
+        deals=[
+            {"deal_id": f"W{i}", "pipeline": "P", "stage": "Won", "status": "won",
+             "owner": "Rep", "created_at": day(f"2025-02-0{i}"), "closed_at": day("2025-03-03")}
+            for i in range(1, n + 1)
+        ],
+        activities=[
+            {"activity_id": f"A{i}", "type": "follow_up" if i == 1 else "call", "owner": "Rep",
+             "deal_id": f"W{i}", "completed_at": day("2025-03-05")}
+            for i in range(1, n + 1)
+        ],
+    ).close()  # fmt: skip
+
+
+def new_deals_store(db_path, n: int) -> None:
+    """Build n new deals: the first has no completed activity, the others one two days in."""
+    build_store(
+        db_path,
+        pipelines=pipeline_rows("P", ["Lead"]),
+        deals=[
+            {"deal_id": f"D{i}", "pipeline": "P", "stage": "Lead", "status": "open",
+             "owner": "Rep", "created_at": day("2025-03-01")}
+            for i in range(1, n + 1)
+        ],
+        activities=[
+            {"activity_id": f"A{i}", "type": "call", "owner": "Rep", "deal_id": f"D{i}",
+             "completed_at": day("2025-03-03")}
+            for i in range(2, n + 1)
+        ],
+    ).close()  # fmt: skip
+
+
+def summaries(tab: str) -> list[str]:
+    """Return a tab's summary line over all time, in English and in Japanese."""
+    lines = []
+    for period, lang, label in [("All time", "EN", tab), (JA["All time"], "JA", JA[tab])]:
+        at = run_page(PAGE, {"filter_period": period, "lang": lang}, activities_tab=label)
+        assert not at.exception
+        (line,) = [m.value for m in at.markdown if " · " in m.value]
+        lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("n", "english", "japanese"),
+    [
+        (
+            1,
+            "**1** of **1** won deal followed up · **1** activity · not followed up first.",
+            "受注商談 **1** 件のうち **1** 件をフォロー済み · 活動 **1** 件 · 未フォローを先に表示。",
+        ),
+        (
+            2,
+            "**1** of **2** won deals followed up · **2** activities · not followed up first.",
+            "受注商談 **2** 件のうち **1** 件をフォロー済み · 活動 **2** 件 · 未フォローを先に表示。",
+        ),
+    ],
+    ids=["one", "two"],
+)
+def test_won_deals_summary_counts_in_the_singular_and_the_plural(db_path, n, english, japanese):
+    won_deals_store(db_path, n)
+    assert summaries("Won deals and follow-up") == [english, japanese]
+
+
+@pytest.mark.parametrize(
+    ("n", "english", "japanese"),
+    [
+        (
+            1,
+            "Median **—**, mean —, 75th percentile — · **1** of 1 new deal with no completed "
+            "activity yet · listed first, then the slowest.",
+            "中央値 **—**、平均 —、75 パーセンタイル — · 新規商談 1 件のうち **1** 件はまだ完了"
+            "した活動がありません · それらを先に、続いて遅い順に表示。",
+        ),
+        (
+            2,
+            "Median **2 days**, mean 2 days, 75th percentile 2 days · **1** of 2 new deals with "
+            "no completed activity yet · listed first, then the slowest.",
+            "中央値 **2 日**、平均 2 日、75 パーセンタイル 2 日 · 新規商談 2 件のうち **1** 件は"
+            "まだ完了した活動がありません · それらを先に、続いて遅い順に表示。",
+        ),
+    ],
+    ids=["one", "two"],
+)
+def test_new_deals_summary_counts_in_the_singular_and_the_plural(db_path, n, english, japanese):
+    new_deals_store(db_path, n)
+    assert summaries("First activity on new deals") == [english, japanese]

@@ -21,6 +21,7 @@ from analytics.status import FIDELITY_LABELS, TABLES, store_status
 from analytics.store import connect
 from pages.shared import filters, formatting
 from pages.translations import JA
+from tests.analytics.builders import build_store, day, pipeline_rows
 from tests.pages.conftest import run_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,6 +198,36 @@ def test_data_quality_shows_the_fidelity_and_the_checks(filled_db, expected_con)
     assert at.get_by_key("home_quality").caption[0].value == (
         f"{sum(1 for q in status.quality if q.count)} of 13 checks find records to look at."
     )
+
+
+@pytest.mark.parametrize(
+    ("amount", "english", "japanese"),
+    [
+        (100.0, "1 of 13 checks finds records to look at.",
+         "13 件のチェックのうち 1 件で確認が必要なレコードがあります。"),
+        (None, "2 of 13 checks find records to look at.",
+         "13 件のチェックのうち 2 件で確認が必要なレコードがあります。"),
+    ],
+    ids=["one", "two"],
+)  # fmt: skip
+def test_the_checks_finding_records_in_the_singular_and_the_plural(
+    db_path, amount, english, japanese
+):
+    # An open deal without an expected close date fails one check, and without an amount two.
+    build_store(
+        db_path,
+        pipelines=pipeline_rows("P", ["Lead"]),
+        deals=[
+            {"deal_id": "D1", "pipeline": "P", "stage": "Lead", "status": "open",
+             "amount": amount, "owner": "Aiko", "created_at": day("2025-03-01")},
+        ],
+    ).close()  # fmt: skip
+    captions = []
+    for params in [tab("Data quality"), {**tab(JA["Data quality"]), "lang": "JA"}]:
+        at = run_page(PAGE, params)
+        assert not at.exception
+        captions.append(at.get_by_key("home_quality").caption[0].value)
+    assert captions == [english, japanese]
 
 
 def test_what_is_loaded_in_japanese(filled_db, expected_con):
