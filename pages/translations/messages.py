@@ -1,10 +1,12 @@
-"""Japanese for the importer's messages (problems found in a file), matched by pattern.
+"""Japanese for the importer's messages (problems found in a file) and those of the pipeline and
+target editors, matched by pattern.
 
 The analytics package writes its messages in English with the values that caused them inside
 (stage names, column names, row numbers). Each entry is a pattern that matches one kind of
 message whole, with named groups for those values, and the Japanese text they go back into.
 `tests/pages/test_messages.py` feeds every broken file of the bad-input suite through the
-importer and checks that each message it gives finds its entry here.
+importer, and tables with every kind of wrong row through the editors' checks, and checks that
+each message they give finds its entry here.
 """
 
 PATTERNS: tuple[tuple[str, str], ...] = (
@@ -80,8 +82,9 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         '"Open - Not Contacted"、"Closed - Converted" のような CRM の表記)',
     ),
     (
-        r"not a target metric \(expected one of (?P<metrics>.*)\)",
-        "目標の指標ではありません ({metrics} のいずれか)",
+        r"not a target metric \(expected one of (?P<metrics>.*), "
+        r"or activities_completed:<type>\)",
+        "目標の指標ではありません ({metrics} のいずれか、または activities_completed:<種類>)",
     ),
     (
         r"not a target scope \(expected one of (?P<scopes>.*)\)",
@@ -146,7 +149,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         "ダッシュボードが使う表の列ではありません。取り込む場合は、このファイルだけを --kind "
         "({kinds} のいずれか) を付けて取り込んでください",
     ),
-    # --- the pipeline editor of the Data page: stages the data still uses
+    # --- the pipeline editor of the Data page: stages the data still uses, then wrong rows
     (
         r"pipeline (?P<pipeline>\".*\"): the stage (?P<stage>\".*\") cannot be removed or "
         r"renamed, (?P<deals>\d+) open (?:deal is|deals are) in it and (?P<events>\d+) history "
@@ -154,6 +157,51 @@ PATTERNS: tuple[tuple[str, str], ...] = (
         "パイプライン {pipeline} のステージ {stage} は削除も名前の変更もできません。"
         "進行中の商談が {deals} 件このステージにあり、このステージを指す履歴行が {events} 行"
         "あります (CRM のエクスポートで名前を変えて、それを取り込んでください)",
+    ),
+    (
+        r"row (?P<row>\d+): a stage needs both a pipeline and a stage name",
+        "{row} 行目: ステージにはパイプライン名とステージ名の両方が必要です",
+    ),
+    # A row naming its stage puts one of the four reasons below after it.
+    (
+        r"row (?P<row>\d+) \((?P<stage>\".*\") of (?P<pipeline>\".*\")\): (?P<reason>.*)",
+        "{row} 行目 (パイプライン {pipeline} のステージ {stage}): {reason}",
+    ),
+    (
+        r"Won and Lost are outcomes, not open stages; every pipeline has them",
+        "受注 (Won) と失注 (Lost) は商談の結果で、進行中のステージではありません。"
+        "どのパイプラインにも最初からあります",
+    ),
+    # The column names are those of the editor's columns (Position, Probability, Rotting days).
+    (r"the position is a whole number from 1", "位置は 1 以上の整数で入れてください"),
+    (r"the probability is a share from 0 to 1", "確度は 0〜1 の割合で入れてください"),
+    (r"rotting days are a whole number from 0", "放置日数は 0 以上の整数で入れてください"),
+    (
+        r"pipeline (?P<pipeline>\".*\"): the stage (?P<stage>\".*\") is listed twice",
+        "パイプライン {pipeline} にステージ {stage} が 2 回あります",
+    ),
+    (
+        r"pipeline (?P<pipeline>\".*\"): (?P<first>\".*\") and (?P<second>\".*\") have the "
+        r"same position (?P<position>\d+)",
+        "パイプライン {pipeline} のステージ {first} と {second} の位置が同じ ({position}) です",
+    ),
+    # --- the target editor of the Goals page: what is wrong with one cell (its row and column
+    # are columns of the problems table)
+    (
+        r"a target needs a scope \((?P<scopes>.*)\)",
+        "目標には範囲が必要です ({scopes} のいずれか)",
+    ),
+    (r"a target needs a metric", "目標には指標が必要です"),
+    (
+        r"a target needs the first and last day of its period",
+        "目標には期間の開始日と終了日が必要です",
+    ),
+    (r"a target needs a value", "目標には目標値が必要です"),
+    (r"a target value must be a number of 0 or more", "目標値は 0 以上の数値にしてください"),
+    (r"the same target id is in row (?P<row>\d+)", "同じ目標 ID が {row} 行目にもあります"),
+    (
+        r"the same target as row (?P<row>\d+) \(same scope, metric and period\)",
+        "{row} 行目と同じ目標です (範囲・指標・期間が同じです)",
     ),
     # --- data-quality notes: rows imported (or skipped) and counted, not refused
     (r"rows have no value", "値のない行"),

@@ -13,13 +13,13 @@ from analytics.checks import MAX_LISTED
 from analytics.errors import AnalyticsError, ImportRejected, Problem, StoreBusy
 from analytics.import_review import ImportStopped
 from analytics.mapping import resolve_mapping
-from analytics.pipeline_editing import COLUMNS, StagesRejected, stage_problems
-from analytics.target_editing import TargetsRejected
+from analytics.pipeline_editing import COLUMNS, StagesRejected, save_stages, stage_problems
+from analytics.target_editing import TargetsRejected, check_targets, save_targets
 from pages.shared import messages
 from pages.shared.locale import ENGLISH, JAPANESE, set_language
 from pages.translations import JA
 from pages.translations.messages import PATTERNS
-from tests.analytics.builders import build_store, day, pipeline_rows
+from tests.analytics.builders import build_store, d, day, pipeline_rows
 from tests.analytics.test_bad_input import BROKEN, input_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -281,3 +281,148 @@ def test_errors_a_page_shows_whole_have_one_entry_and_a_japanese_title(error, ex
     for number in re.findall(r"\d+", text):
         assert number in japanese, (text, japanese)
     assert JA[error.title] != error.title
+
+
+# Every message the pipeline editor and the target editor give about an edited table.
+EDITED = {
+    'row 1 ("Lead" of "Sales"): the probability is a share from 0 to 1': (
+        '1 行目 (パイプライン "Sales" のステージ "Lead"): 確度は 0〜1 の割合で入れてください'
+    ),
+    'row 1 ("Lead" of "Sales"): rotting days are a whole number from 0': (
+        '1 行目 (パイプライン "Sales" のステージ "Lead"): 放置日数は 0 以上の整数で入れてください'
+    ),
+    'row 3 ("Closed Won" of "Sales"): Won and Lost are outcomes, not open stages; every '
+    "pipeline has them": (
+        '3 行目 (パイプライン "Sales" のステージ "Closed Won"): 受注 (Won) と失注 (Lost) は'
+        "商談の結果で、進行中のステージではありません。どのパイプラインにも最初からあります"
+    ),
+    'row 3 ("Closed Won" of "Sales"): the position is a whole number from 1': (
+        '3 行目 (パイプライン "Sales" のステージ "Closed Won"): 位置は 1 以上の整数で入れてください'
+    ),
+    "row 4: a stage needs both a pipeline and a stage name": (
+        "4 行目: ステージにはパイプライン名とステージ名の両方が必要です"
+    ),
+    'pipeline "Sales": "Lead" and "lead" have the same position 1': (
+        'パイプライン "Sales" のステージ "Lead" と "lead" の位置が同じ (1) です'
+    ),
+    'pipeline "Sales": the stage "lead" is listed twice': (
+        'パイプライン "Sales" にステージ "lead" が 2 回あります'
+    ),
+    "not a target scope (expected one of company, team, owner)": (
+        "目標の対象ではありません (company, team, owner のいずれか)"
+    ),
+    "a target needs a scope (company, team, owner)": (
+        "目標には範囲が必要です (company, team, owner のいずれか)"
+    ),
+    "a target needs a metric": "目標には指標が必要です",
+    "a target needs the first and last day of its period": (
+        "目標には期間の開始日と終了日が必要です"
+    ),
+    "a target needs a value": "目標には目標値が必要です",
+    "a team or owner target needs the team's or owner's name": (
+        "チームまたは担当者の目標には、チーム名か担当者名が必要です"
+    ),
+    "not a target metric (expected one of won_amount, won_count, new_deals, pipeline_created, "
+    "activities_completed, or activities_completed:<type>)": (
+        "目標の指標ではありません (won_amount, won_count, new_deals, pipeline_created, "
+        "activities_completed のいずれか、または activities_completed:<種類>)"
+    ),
+    "the period ends before it starts": "期間の終わりが始まりより前です",
+    "a target value must be a number of 0 or more": "目標値は 0 以上の数値にしてください",
+    "not a number": "数値ではありません",
+    "the same target id is in row 1": "同じ目標 ID が 1 行目にもあります",
+    "the same target as row 1 (same scope, metric and period)": (
+        "1 行目と同じ目標です (範囲・指標・期間が同じです)"
+    ),
+}
+JAN = (d("2025-01-01"), d("2025-01-31"))
+
+
+def _target(target_id, scope, of, metric, period, value) -> dict:
+    return {
+        "target_id": target_id, "scope": scope, "scope_value": of, "metric": metric,
+        "period_start": period[0], "period_end": period[1], "target_value": value,
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory) -> tuple[set[str], list[AnalyticsError]]:
+    """Return the messages of EDITED as the editors give them, and the errors their saves
+    raise."""
+    folder = tmp_path_factory.mktemp("edited")
+    found: list[str] = []
+    refused: list[AnalyticsError] = []
+    # Demo stays, so no stage in use is removed: that message has its own test above.
+    con = build_store(
+        folder / "stages.duckdb",
+        pipelines=pipeline_rows("Sales", ["Lead", "Demo"]),
+        deals=[{"deal_id": "D1", "pipeline": "Sales", "stage": "Demo", "status": "open",
+                "created_at": day("2025-01-02")}],
+    )  # fmt: skip
+    stages = pd.DataFrame(
+        [
+            ("Sales", "Lead", 1, 1.5, -2),
+            ("Sales", "Demo", 2, 0.5, 7),
+            ("Sales", "Closed Won", 0.5, None, None),
+            (None, "Orphan", 4, None, None),
+            ("Sales", "lead", 1, None, None),
+        ],
+        columns=COLUMNS,
+    )
+    try:
+        found += stage_problems(con, stages)
+        refused.append(_raised(lambda: save_stages(con, stages)))
+    finally:
+        con.close()
+    targets = pd.DataFrame(
+        [
+            _target("A", "region", "North", "won_amount", JAN, 10),
+            _target(None, None, None, None, (None, None), None),
+            _target(None, "team", " ", "calls", (JAN[1], JAN[0]), -5),
+            _target("A", "company", None, "won_amount", JAN, "many"),
+        ]
+    )
+    # Two new rows for one target pass the row checks; the save finds they get the same id.
+    twice = pd.DataFrame([_target(None, "owner", "Ben", "won_count", JAN, n) for n in (3, 4)])
+    found += [p.message for p in check_targets(targets)]
+    con = build_store(folder / "targets.duckdb")
+    try:
+        refused.append(_raised(lambda: save_targets(con, targets)))
+        refused.append(_raised(lambda: save_targets(con, twice)))
+    finally:
+        con.close()
+    found += [p.message for p in refused[-1].problems]
+    return set(found), refused
+
+
+def test_the_edited_messages_are_the_ones_the_editors_give(edited):
+    assert edited[0] == set(EDITED)
+
+
+@pytest.mark.parametrize(("english", "japanese"), EDITED.items())
+def test_edited_messages_have_one_entry_and_keep_their_values(english, japanese):
+    matching = [p for p, _ in PATTERNS if re.fullmatch(p, english, re.DOTALL)]
+    assert len(matching) == 1, f"{english!r} matches {len(matching)} entries"
+    assert messages.japanese(english) == japanese
+    for quoted in re.findall(r'"[^"]*"', english):
+        assert quoted in japanese
+    for number in re.findall(r"\d+", english):
+        assert number in japanese
+
+
+def test_the_editors_refusals_have_one_entry(edited):
+    expected = [
+        "7 件の問題が見つかりました。何も保存していません",
+        "12 件の問題が見つかりました。何も保存していません",
+        "1 件の問題が見つかりました。何も保存していません",
+    ]
+    texts = [str(error) for error in edited[1]]
+    for text in texts:
+        matching = [p for p, _ in PATTERNS if re.fullmatch(p, text, re.DOTALL)]
+        assert len(matching) == 1, f"{text!r} matches {len(matching)} entries"
+    assert [messages.japanese(text) for text in texts] == expected
+    assert [type(error) for error in edited[1]] == [
+        StagesRejected,
+        TargetsRejected,
+        TargetsRejected,
+    ]
