@@ -286,14 +286,15 @@ def _stage_at_end_of(
     )
 
 
-# Two ranks of a deal's changes of one field (alias c), for changes at one instant: k orders them
-# so that the last has the largest new value (empty only when all are), j so that the first has
-# the smallest new value, then old value (empty ones after). The value before the first change
-# is the old value of j = 1; after each instant, the new value of its last in k, except after
-# the last instant, where the deal's stored value holds (it wins where an older history file
-# ends on another value). This is how analytics.values_at reads them (the derived
-# value_spans), so both agree on every moment.
-_TIE_RANKS = """row_number() OVER (PARTITION BY c.deal_id
+# The count n of a deal's changes of one field (alias c), and two ranks of them for changes at
+# one instant: k orders them so that the last has the largest new value (empty only when all
+# are), j so that the first has the smallest new value, then old value (empty ones after). The
+# value before the first change is the old value of j = 1; after each instant, the new value of
+# its last in k, except after the last (k = n), where the deal's stored value holds (it wins
+# where an older history file ends on another value). This is how analytics.values_at reads
+# them (the derived value_spans), so both agree on every moment.
+_TIE_RANKS = """count(*) OVER (PARTITION BY c.deal_id) AS n,
+           row_number() OVER (PARTITION BY c.deal_id
                               ORDER BY c.changed_at, c.new_value NULLS FIRST,
                                        c.old_value NULLS FIRST) AS k,
            row_number() OVER (PARTITION BY c.deal_id
@@ -313,8 +314,7 @@ def _close_versions(deals: str) -> list[Part]:
         f"""close_changes AS (
     SELECT c.deal_id, c.changed_at,
            TRY_CAST(c.old_value AS DATE) AS old_d, TRY_CAST(c.new_value AS DATE) AS new_d,
-           dd.expected_close_date AS now_d, count(*) OVER (PARTITION BY c.deal_id) AS n,
-           {_TIE_RANKS}
+           dd.expected_close_date AS now_d, {_TIE_RANKS}
     FROM deal_changes AS c JOIN {deals} AS dd ON dd.deal_id = c.deal_id
     WHERE c.field = 'expected_close_date'
 )""",
@@ -717,9 +717,7 @@ def waterfall(con: duckdb.DuckDBPyConnection, filters: Filters, a: date, b: date
             """deltas AS (
     SELECT deal_id, t, CASE WHEN k = 1 THEN first_old END AS base,
            r_new - coalesce(lag(r_new) OVER (PARTITION BY deal_id ORDER BY k), first_old) AS delta
-    FROM (SELECT deal_id, t, k,
-                 CASE WHEN k = count(*) OVER (PARTITION BY deal_id) THEN r_now ELSE r_new END
-                     AS r_new,
+    FROM (SELECT deal_id, t, k, CASE WHEN k = n THEN r_now ELSE r_new END AS r_new,
                  first_value(r_old) OVER (PARTITION BY deal_id ORDER BY j) AS first_old
           FROM changes)
 )""",
