@@ -552,12 +552,17 @@ TIE_DEALS = [
 TIE_A, TIE_B = d("2025-01-20"), d("2025-02-10")
 
 
-@pytest.fixture(scope="module")
-def ties(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ties") / "store.duckdb"
-    con = build_store(path, pipelines=PIPELINES, deals=TIE_DEALS, deal_changes=TIES)
+def _changes_store(tmp_path_factory, deals, changes):
+    """Yield a store of the fixture's pipelines with deals and their changes (closed after)."""
+    path = tmp_path_factory.mktemp("changes") / "store.duckdb"
+    con = build_store(path, pipelines=PIPELINES, deals=deals, deal_changes=changes)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="module")
+def ties(tmp_path_factory):
+    yield from _changes_store(tmp_path_factory, TIE_DEALS, TIES)
 
 
 def _then(con, deal_id: str, moment: str) -> tuple[str | None, str | None]:
@@ -604,10 +609,7 @@ STALE_DEALS = [
 
 @pytest.fixture(scope="module")
 def stale(tmp_path_factory):
-    path = tmp_path_factory.mktemp("stale") / "store.duckdb"
-    con = build_store(path, pipelines=PIPELINES, deals=STALE_DEALS, deal_changes=STALE)
-    yield con
-    con.close()
+    yield from _changes_store(tmp_path_factory, STALE_DEALS, STALE)
 
 
 def test_after_the_last_change_the_stored_value_holds_as_in_values_at(stale):

@@ -216,12 +216,8 @@ def unprovoked(tmp_path_factory) -> set[str]:
     return set(found)
 
 
-def test_the_unprovoked_messages_are_the_ones_the_code_gives(unprovoked):
-    assert unprovoked == set(UNPROVOKED)
-
-
-@pytest.mark.parametrize(("english", "japanese"), UNPROVOKED.items())
-def test_unprovoked_messages_have_one_entry_and_keep_their_values(english, japanese):
+def assert_one_entry_keeping_values(english: str, japanese: str) -> None:
+    """Check english matches one pattern, gives japanese, and keeps its quoted names and numbers."""
     matching = [p for p, _ in PATTERNS if re.fullmatch(p, english, re.DOTALL)]
     assert len(matching) == 1, f"{english!r} matches {len(matching)} entries"
     assert messages.japanese(english) == japanese
@@ -229,6 +225,15 @@ def test_unprovoked_messages_have_one_entry_and_keep_their_values(english, japan
         assert quoted in japanese
     for number in re.findall(r"\d+", english):
         assert number in japanese
+
+
+def test_the_unprovoked_messages_are_the_ones_the_code_gives(unprovoked):
+    assert unprovoked == set(UNPROVOKED)
+
+
+@pytest.mark.parametrize(("english", "japanese"), UNPROVOKED.items())
+def test_unprovoked_messages_have_one_entry_and_keep_their_values(english, japanese):
+    assert_one_entry_keeping_values(english, japanese)
 
 
 def test_every_pattern_compiles_and_every_template_uses_its_groups():
@@ -401,13 +406,7 @@ def test_the_edited_messages_are_the_ones_the_editors_give(edited):
 
 @pytest.mark.parametrize(("english", "japanese"), EDITED.items())
 def test_edited_messages_have_one_entry_and_keep_their_values(english, japanese):
-    matching = [p for p, _ in PATTERNS if re.fullmatch(p, english, re.DOTALL)]
-    assert len(matching) == 1, f"{english!r} matches {len(matching)} entries"
-    assert messages.japanese(english) == japanese
-    for quoted in re.findall(r'"[^"]*"', english):
-        assert quoted in japanese
-    for number in re.findall(r"\d+", english):
-        assert number in japanese
+    assert_one_entry_keeping_values(english, japanese)
 
 
 def test_the_editors_refusals_have_one_entry(edited):
