@@ -131,7 +131,7 @@ tab_names = [
     _("Won deals and follow-up"),
     _("First activity on new deals"),
 ]
-volume_tab, heatmap_tab, overdue_tab, won_tab, first_tab = st.tabs(
+volume_tab, heatmap_tab, overdue_tab, won_tab, first_tab = widgets.tabs(
     tab_names, key="activities_tab", on_change="rerun"
 )
 

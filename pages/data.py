@@ -67,6 +67,9 @@ DATE_ORDERS = {None: "Detect from the values", "dmy": "Day first (31/12/2025)",
 
 # Session-state keys of the page. Widgets whose content a write replaces carry the number of
 # writes made from this session in their key, so that they start afresh after each write.
+KEY_TAB = "data_tab"
+# Shown translated; a link may name a tab in either language.
+TABS = ("What is loaded", "Data quality", "Import files", "Pipelines", "Sample data")
 KEY_WRITES = "data_writes"
 KEY_DONE = "data_done"
 KEY_UPLOAD_DIR = "data_upload_dir"
@@ -532,12 +535,13 @@ ctx = page_setup(
     TITLE,
     "Import and check: what the database holds, new files checked before anything is "
     "written, pipelines and the sample data. Nothing here follows the filters.",
+    labelled={KEY_TAB: TABS},
 )
 if done := st.session_state.pop(KEY_DONE, None):
     st.success(done, icon=":material/check_circle:")
-loaded, checks, importing, editing, sample = st.tabs(
-    [_("What is loaded"), _("Data quality"), _("Import files"), _("Pipelines"), _("Sample data")],
-    key="data_tab",
+loaded, checks, importing, editing, sample = widgets.tabs(
+    [_(label) for label in TABS],
+    key=KEY_TAB,
     bind="query-params",
 )
 # Only the open tab runs: the others cost nothing on a large store.

@@ -11,6 +11,7 @@ from pages.figures import deals as figures
 from pages.shared import export, formatting, widgets
 from pages.shared.layout import page_setup
 from pages.shared.locale import _, language, plural
+from pages.shared.sticky import sticky
 
 TITLE = "Deals"
 PAGE_SIZES = (25, 50, 100, 250)
@@ -41,6 +42,11 @@ ctx = page_setup(
     TITLE,
     "The records behind every chart: find deals with the filters and the search, then open "
     "one deal's timeline.",
+    labelled={
+        KEY_SCOPE: figures.SCOPE_LABELS.values(),
+        KEY_STATUS: figures.STATUS_LABELS.values(),
+        KEY_SORT: figures.SORT_LABELS.values(),
+    },
 )
 f = ctx.filters.metric_filters
 currency = ctx.query(reporting_currency)
@@ -166,8 +172,7 @@ with st.container(border=True, key="deals_list"):
             _("Which deals"),
             dl.SCOPES,
             format_func=lambda s: _(figures.SCOPE_LABELS[s]),
-            key=KEY_SCOPE,
-            bind="query-params",
+            **sticky(KEY_SCOPE, dl.SCOPES),
             help=_(
                 "Which deals the period selects. Every choice leaves out deals created after "
                 "the as-of date, and shows each deal as it stood at the end of that day."
@@ -178,8 +183,7 @@ with st.container(border=True, key="deals_list"):
             _("Status"),
             dl.STATUSES,
             format_func=figures.status_name,
-            key=KEY_STATUS,
-            bind="query-params",
+            **sticky(KEY_STATUS, dl.STATUSES),
             placeholder=_("All"),
         )
     with row1[3]:
@@ -187,8 +191,7 @@ with st.container(border=True, key="deals_list"):
             _("Stage"),
             stage_options,
             format_func=figures.stage_name,
-            key=KEY_STAGE,
-            bind="query-params",
+            **sticky(KEY_STAGE, stage_options),
             placeholder=_("All"),
         )
     conditions = dict(
@@ -205,8 +208,7 @@ with st.container(border=True, key="deals_list"):
             _("Sort by"),
             tuple(dl.SORT_KEYS),
             format_func=lambda k: _(figures.SORT_LABELS[k]),
-            key=KEY_SORT,
-            bind="query-params",
+            **sticky(KEY_SORT, tuple(dl.SORT_KEYS)),
         )
     with row2[1]:
         order = st.segmented_control(
@@ -252,11 +254,15 @@ with st.container(border=True, key="deals_list"):
             offset=(int(page) - 1) * size,
         )
         first = (int(page) - 1) * size + 1
+        if total <= size:
+            shown_part = plural(total, "Showing **{total}** deal", "Showing all **{total}** deals")
+        elif len(rows) == 1:
+            shown_part = _("Showing deal **{first}** of **{total}**")
+        else:
+            shown_part = _("Showing deals **{first}–{last}** of **{total}**")
+        summary_part = _("{open} open, {won} won, {lost} lost · total amount **{amount}**")
         st.markdown(
-            _(
-                "Showing deals **{first}–{last}** of **{total}** · {open} open, {won} won, "
-                "{lost} lost · total amount **{amount}**"
-            ).format(
+            " · ".join((shown_part, summary_part)).format(
                 first=formatting.count(first),
                 last=formatting.count(first + len(rows) - 1),
                 total=formatting.count(total),

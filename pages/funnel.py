@@ -173,7 +173,7 @@ tab_names = [
     _("Stage accounting"),
     _("Stage transitions"),
 ]
-split_tab, compare_tab, modes_tab, accounting_tab, transitions_tab = st.tabs(
+split_tab, compare_tab, modes_tab, accounting_tab, transitions_tab = widgets.tabs(
     tab_names, key="funnel_tab", on_change="rerun"
 )
 

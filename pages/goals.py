@@ -41,8 +41,10 @@ metrics += sorted(set(progress["metric"]) - set(metrics))
 
 if st.session_state.get(KEY_SAVED):
     st.success(st.session_state.pop(KEY_SAVED), icon=":material/check:")
-progress_tab, board_tab, edit_tab, import_tab = st.tabs(
-    [_("Progress"), _("Leaderboard"), _("Edit targets"), _("Import from CSV")]
+progress_tab, board_tab, edit_tab, import_tab = widgets.tabs(
+    [_("Progress"), _("Leaderboard"), _("Edit targets"), _("Import from CSV")],
+    key="goals_tab",
+    on_change="rerun",
 )
 
 with progress_tab:

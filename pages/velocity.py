@@ -107,7 +107,7 @@ with st.container(border=True):
             ).format(n=formatting.count(speed.unconverted))
         )
 
-stage_tab, cycle_tab = st.tabs(
+stage_tab, cycle_tab = widgets.tabs(
     [_("Time in stage"), _("Sales cycle")], key="velocity_tab", on_change="rerun"
 )
 

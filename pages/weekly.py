@@ -174,7 +174,7 @@ with tiles[-2]:
 with tiles[-1]:
     widgets.kpi(_("Stalled"), formatting.count(len(stalled)), definition=weekly.STALLED_DEALS)
 
-changed, lists, slippage = st.tabs(
+changed, lists, slippage = widgets.tabs(
     [_("What changed"), _("Action lists per rep"), _("Slippage scorecard")],
     key="weekly_tab",
     on_change="rerun",

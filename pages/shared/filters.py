@@ -21,7 +21,7 @@ from analytics.quality import data_as_of
 from analytics.status import pipelines
 from pages.shared import formatting, periods
 from pages.shared.connection import Store, query
-from pages.shared.locale import _, every_language
+from pages.shared.locale import _, label_in_language
 from pages.shared.periods import Period
 from pages.shared.sticky import remember, sticky
 
@@ -111,12 +111,10 @@ def link_value(key: str, value: str) -> str:
     that are left out of the URL anyway.
     """
     if key == KEY_PERIOD:
-        for choice, label in periods.CHOICES.items():
-            if value == choice or value in every_language(label):
-                return _(label)
-    elif key in map(list_key, LISTED) or key.startswith(dimension_key("")):
-        if value in every_language("(empty)"):
-            return _value_label(NONE)
+        labels = periods.CHOICES
+        return label_in_language(labels.get(value, value), labels.values())
+    if key in map(list_key, LISTED) or key.startswith(dimension_key("")):
+        return label_in_language(value, ["(empty)"])
     return value
 
 

@@ -6,7 +6,7 @@ the navigation of `dashboard.py` and when run on its own (as `AppTest.switch_pag
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,7 +17,7 @@ from analytics.errors import AnalyticsError
 from pages.shared.connection import Store, get_store, query
 from pages.shared.filters import GlobalFilters, link_value, sidebar_filters
 from pages.shared.formatting import escape_markdown
-from pages.shared.locale import ENGLISH, LANGUAGES, _, set_language
+from pages.shared.locale import ENGLISH, LANGUAGES, _, label_in_language, set_language
 from pages.shared.messages import message
 from pages.shared.navigation import build_navigation, legacy_navigation_active
 from pages.shared.sticky import remember, sticky
@@ -61,23 +61,32 @@ def language_switch() -> None:
     set_language(choice or "en")
 
 
-def read_link() -> None:
+def read_link(labelled: Mapping[str, Iterable[str]] | None = None) -> None:
     """Write a link's values in the URL as the widgets write them, then run the page again.
 
     A widget bound to the URL reads from it only the text it writes there itself (the language
     code in capitals, a choice by its label in the page's language) and drops anything else from
     the URL, so `?lang=ja`, or a period given by its key or in the other language, would be lost
-    from a link copied afterwards. The widgets read the URL as it was when the run started, hence
-    the second run. A bound parameter cannot be set once its widget is drawn, so this is done only
-    before the session first draws the language switch, the first bound widget; from then on the
-    widgets write the URL themselves.
+    from a link copied afterwards. `labelled` gives the page's own parameters whose values are
+    interface texts (a tab, a sort order), with their labels in English: those are taken in
+    either language too. The widgets
+    read the URL as it was when the run started, hence the second run. A bound parameter cannot
+    be set once its widget is drawn, so this is done only before the session first draws the
+    language switch, the first bound widget; from then on the widgets write the URL themselves.
     """
     if KEY_LANGUAGE in st.session_state:
         return
     given = {key: st.query_params.get_all(key) for key in st.query_params}
     code = given.get(KEY_LANGUAGE, [ENGLISH])[-1].lower()
     set_language(code)
-    written = {key: [link_value(key, value) for value in values] for key, values in given.items()}
+    labelled = labelled or {}
+    written = {
+        key: [
+            label_in_language(v, labelled[key]) if key in labelled else link_value(key, v)
+            for v in values
+        ]
+        for key, values in given.items()
+    }
     if KEY_LANGUAGE in given and code in LANGUAGES:
         written[KEY_LANGUAGE] = [code.upper()]
     changed = {key: values for key, values in written.items() if values != given[key]}
@@ -100,9 +109,15 @@ def show_error(error: AnalyticsError) -> None:
     st.error(f"**{escape_markdown(title)}**: {escape_markdown(text)}")
 
 
-def page_setup(title: str, caption: str | None = None) -> PageContext:
+def page_setup(
+    title: str,
+    caption: str | None = None,
+    *,
+    labelled: Mapping[str, Iterable[str]] | None = None,
+) -> PageContext:
     """Set up a page: open the store, draw the global filters and the title; return the context.
 
+    labelled: the page's URL parameters whose values are interface texts (see read_link).
     When the store cannot be opened (another program holds the database, say) the page shows
     why and stops there.
     """
@@ -111,7 +126,7 @@ def page_setup(title: str, caption: str | None = None) -> PageContext:
         # again through it (same URL and query), so the sidebar shows the sections.
         build_navigation()
         st.rerun()
-    read_link()
+    read_link(labelled)
     st.html(STYLE)
     language_switch()
     title, caption = _(title), (_(caption) if caption else None)

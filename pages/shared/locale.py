@@ -11,6 +11,7 @@ the catalogs give both the same Japanese text.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextvars import ContextVar
 
 from pages.translations import JA
@@ -54,3 +55,12 @@ def plural(n: float, one: str, other: str) -> str:
 def every_language(text: str) -> set[str]:
     """Return text as written in each interface language."""
     return {text, JA.get(text, text)}
+
+
+def label_in_language(value: str, labels: Iterable[str]) -> str:
+    """Return the label (one of labels, in English) that value is in either language, as the
+    current language writes it; value itself when it is none of them."""
+    for label in labels:
+        if value in every_language(label):
+            return _(label)
+    return value

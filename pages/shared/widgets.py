@@ -215,3 +215,18 @@ def drill_pick(
         format_func=format_func,
         placeholder=_("Click the chart or choose here"),
     )
+
+
+def tabs(labels: Sequence[str], *, key: str, **kwargs: Any) -> Sequence[Any]:
+    """Draw tabs with these labels (in the current language) and return them.
+
+    A tab's state is its label, so a language switch would open the first tab again: the open
+    tab is kept by its place instead and opened again when its label changes. (A bound tab's
+    URL value keeps the old label until another tab is chosen; read_link reads either language.)
+    """
+    kept = f"_open_tab_{key}"
+    if st.session_state.get(key) not in labels and kept in st.session_state:
+        st.session_state[key] = labels[st.session_state[kept]]
+    drawn = st.tabs(labels, key=key, **kwargs)
+    st.session_state[kept] = next((i for i, tab in enumerate(drawn) if tab.open), 0)
+    return drawn

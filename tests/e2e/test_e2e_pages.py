@@ -76,6 +76,36 @@ def test_language_switch_changes_the_interface_and_the_url(server, page):
     expect(page.get_by_test_id("stSidebar").get_by_text(JA["Filters"])).to_be_visible()
 
 
+def test_language_switch_keeps_the_choices_on_the_page(server, page):
+    # The browser keeps showing a choice in the old language unless the page gives it again.
+    open_app(page, f"{server.url}/deals")
+    main = page.get_by_test_id("stMain")
+    main.get_by_role("combobox", name="Which deals").click()
+    page.get_by_role("option", name="Closed in the period", exact=True).click()
+    wait_for_app(page)
+    main.get_by_role("combobox", name="Sort by").click()
+    page.get_by_role("option", name="Owner", exact=True).click()
+    wait_for_app(page)
+
+    page.get_by_test_id("stSidebar").get_by_role("radio", name="JA", exact=True).click()
+    wait_for_app(page)
+
+    expect(main.get_by_role("combobox", name=JA["Which deals"])).to_have_value(
+        JA["Closed in the period"]
+    )
+    expect(main.get_by_role("combobox", name=JA["Sort by"])).to_have_value(JA["Owner"])
+
+    page.get_by_test_id("stSidebarNavLink").filter(has_text=JA["Funnel"]).click()
+    wait_for_app(page)
+    page.get_by_role("tab", name=JA["Stage transitions"]).click()
+    wait_for_app(page)
+    page.get_by_test_id("stSidebar").get_by_role("radio", name="EN", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_role("tab", name="Stage transitions")).to_have_attribute(
+        "aria-selected", "true"
+    )
+
+
 def test_navigation_keeps_the_filters_and_the_language(server, page, sample_db):
     pipeline = list(sample_db.status.pipelines)[0]
     open_app(page, f"{server.url}/?lang=JA&{filters.KEY_PERIOD}={JA['Last quarter']}")

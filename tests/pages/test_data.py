@@ -548,6 +548,11 @@ def test_texts_translated_at_run_time_have_japanese(db_path):
         and isinstance(node.targets[0], ast.Name)
         and node.targets[0].id in ("TILES", "TABLE_LABELS", "KIND_LABELS", "DATE_ORDERS")
     }
+    (tabs,) = [
+        ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "TABS"
+    ]
     con = connect(db_path)
     try:
         checks = [q.label for q in quality_counts(con)]
@@ -556,7 +561,7 @@ def test_texts_translated_at_run_time_have_japanese(db_path):
     texts = {
         *tables["TILES"].values(), *tables["TABLE_LABELS"].values(),
         *tables["KIND_LABELS"].values(), *tables["DATE_ORDERS"].values(),
-        *FIDELITY_LABELS.values(), *checks, *PROBLEM_COLUMNS, *NOTE_COLUMNS,
+        *tabs, *FIDELITY_LABELS.values(), *checks, *PROBLEM_COLUMNS, *NOTE_COLUMNS,
         *(p.title for p in PRESETS.values()),
     }  # fmt: skip
 

@@ -10,6 +10,7 @@ import html
 import json
 
 import pandas as pd
+import pytest
 
 from analytics import deal_list as dl
 from analytics.derived import reporting_currency
@@ -39,7 +40,7 @@ def table(at, column: str) -> pd.DataFrame:
 
 
 def showing(at) -> str:
-    (line,) = [m.value for m in at.markdown if "Showing" in m.value or "件目を表示" in m.value]
+    (line,) = [m.value for m in at.markdown if "Showing" in m.value or "を表示" in m.value]
     return line
 
 
@@ -138,6 +139,47 @@ def test_nothing_to_show_and_an_unknown_deal(sample_db):
     ]
     assert any("No deal matches" in i.value for i in at.info)
     assert not at.dataframe
+
+
+@pytest.mark.parametrize(
+    ("deals", "size", "page", "language", "expected"),
+    [
+        (1, 25, 1, ENGLISH,
+         "Showing **1** deal · 1 open, 0 won, 0 lost · total amount **\\$100**"),
+        (3, 25, 1, ENGLISH,
+         "Showing all **3** deals · 3 open, 0 won, 0 lost · total amount **\\$300**"),
+        (26, 25, 2, ENGLISH,
+         "Showing deal **26** of **26** · 26 open, 0 won, 0 lost · total amount **\\$2,600**"),
+        (27, 25, 2, ENGLISH,
+         "Showing deals **26–27** of **27** · 27 open, 0 won, 0 lost · total amount **\\$2,700**"),
+        (3, 25, 1, JAPANESE,
+         "**3** 件すべてを表示 · 進行中 3、受注 0、失注 0 · 金額合計 **\\$300**"),
+        (26, 25, 2, JAPANESE,
+         "**26** 件中 **26** 件目を表示 · 進行中 26、受注 0、失注 0 · 金額合計 **\\$2,600**"),
+    ],
+)  # fmt: skip
+def test_the_list_says_which_deals_it_shows(db_path, deals, size, page, language, expected):
+    build_store(
+        db_path,
+        pipelines=pipeline_rows("P", ["Lead"]),
+        deals=[
+            {"deal_id": f"D{i:02}", "name": f"Deal {i}", "pipeline": "P", "stage": "Lead",
+             "status": "open", "amount": 100, "currency": "USD", "owner": "Aiko",
+             "created_at": day("2025-01-02")}
+            for i in range(deals)
+        ],
+    ).close()  # fmt: skip
+    query = {"filter_period": "All time", **({"lang": "JA"} if language == JAPANESE else {})}
+    at = run_page(PAGE, query, deals_size=size)
+    if page > 1:
+        # AppTest sends the widget values formatted in the test thread's language.
+        set_language(language)
+        try:
+            at.number_input(key="deals_page").set_value(page).run()
+        finally:
+            set_language(ENGLISH)
+    assert not at.exception
+    assert showing(at) == expected
 
 
 def test_names_from_the_data_show_literally(db_path):

@@ -14,7 +14,14 @@ import pytest
 from analytics.filters import Filters
 from pages.shared import export, formatting, periods
 from pages.shared.filters import GlobalFilters
-from pages.shared.locale import ENGLISH, JAPANESE, language, plural, set_language
+from pages.shared.locale import (
+    ENGLISH,
+    JAPANESE,
+    label_in_language,
+    language,
+    plural,
+    set_language,
+)
 from pages.shared.navigation import PAGES, sections
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -253,6 +260,29 @@ def test_plural_picks_the_form_of_the_count_in_the_language(code, n, expected):
     finally:
         set_language(ENGLISH)
     assert text == expected
+
+
+@pytest.mark.parametrize(
+    ("code", "value", "expected"),
+    [
+        (ENGLISH, "Owner", "Owner"),
+        (ENGLISH, "担当者", "Owner"),
+        (JAPANESE, "Owner", "担当者"),
+        (JAPANESE, "担当者", "担当者"),
+        # "Rep" is 担当者 too: only the labels given count.
+        (ENGLISH, "Rep", "Rep"),
+        (JAPANESE, "Rep", "Rep"),
+        # Data, not one of the labels, passes as it is.
+        (ENGLISH, "Priya Raman", "Priya Raman"),
+        (JAPANESE, "Priya Raman", "Priya Raman"),
+    ],
+)
+def test_a_label_is_taken_in_either_language(code, value, expected):
+    set_language(code)
+    try:
+        assert label_in_language(value, ["Amount", "Owner"]) == expected
+    finally:
+        set_language(ENGLISH)
 
 
 @pytest.mark.parametrize(
