@@ -202,7 +202,7 @@ with st.container(border=True, key="deals_list"):
     )
     summary = ctx.query(dl.deal_list_summary, f, **conditions).iloc[0]
     total = int(summary["deals"])
-    row2 = st.columns([3, 2, 2, 2])
+    row2 = st.columns([3, 3, 2, 2])
     with row2[0]:
         sort = st.selectbox(
             _("Sort by"),
