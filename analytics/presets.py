@@ -777,9 +777,15 @@ STATUS_WORDS = {
     "deleted": "deleted",
 }
 
+# The default lead statuses of Salesforce, HubSpot, Zoho and Vtiger, and common custom ones, in
+# order: the first pattern that matches decides. HubSpot's "Open deal" means a deal was created
+# from the lead; "Bad timing" leads are set aside, no longer worked. Vtiger rates leads "Cold",
+# "Warm" or "Hot" in the same field: leads still worked.
 LEAD_STATUS_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"not[\s_-]*converted|disqualif|unqualif|junk|rejected|lost|dead", "disqualified"),
-    (r"convert", "converted"),
+    (r"not[\s_-]*converted|disqualif|unqualif|not[\s_-]*qualif|junk|rejected|lost|dead"
+     r"|bad[\s_-]*timing", "disqualified"),
+    (r"convert|open[\s_-]*deal", "converted"),
     (r"^new$|open|not[\s_-]*contacted|^unread", "new"),
-    (r"working|contacted|qualif|nurtur|engaged|in[\s_-]*progress|attempt", "working"),
-)
+    (r"working|contacted|connected|qualif|nurtur|engaged|in[\s_-]*progress|attempt"
+     r"|contact[\s_-]*in[\s_-]*future|recycl|^(cold|warm|hot)$", "working"),
+)  # fmt: skip

@@ -592,6 +592,48 @@ def test_unknown_status_is_a_problem(con, tmp_path):
     assert [(p.row, p.column, p.value) for p in problems] == [(2, "status", "maybe")]
 
 
+# The default lead status picklists of the CRMs, as their exports write them (HubSpot's API
+# export writes its internal names).
+LEAD_STATUSES = [
+    # Salesforce
+    ("Open - Not Contacted", "new"), ("Working - Contacted", "working"),
+    ("Closed - Converted", "converted"), ("Closed - Not Converted", "disqualified"),
+    # HubSpot
+    ("New", "new"), ("Open", "new"), ("In Progress", "working"),
+    ("Attempted to Contact", "working"), ("Connected", "working"), ("Open Deal", "converted"),
+    ("Unqualified", "disqualified"), ("Bad Timing", "disqualified"),
+    ("ATTEMPTED_TO_CONTACT", "working"), ("OPEN_DEAL", "converted"),
+    ("BAD_TIMING", "disqualified"),
+    # Zoho and Vtiger
+    ("Not Contacted", "new"), ("Contacted", "working"), ("Contact in Future", "working"),
+    ("Pre-Qualified", "working"), ("Pre Qualified", "working"), ("Qualified", "working"),
+    ("Not Qualified", "disqualified"), ("Junk Lead", "disqualified"),
+    ("Lost Lead", "disqualified"), ("Cold", "working"), ("Warm", "working"), ("Hot", "working"),
+]  # fmt: skip
+
+
+def test_the_lead_statuses_of_each_crm(con, tmp_path):
+    path = write(
+        tmp_path,
+        "leads.csv",
+        [["lead_id", "lead_status", "created_at"]]
+        + [[f"L-{i:02}", text, "2024-01-02"] for i, (text, _) in enumerate(LEAD_STATUSES)],
+    )
+    import_files(con, [path], taken_at=TAKEN_AT)
+    stored = rows(con, "SELECT status FROM leads ORDER BY lead_id")
+    assert stored == [(status,) for _, status in LEAD_STATUSES]
+
+
+def test_an_unknown_lead_status_is_a_problem(con, tmp_path):
+    path = write(
+        tmp_path,
+        "leads.csv",
+        [["lead_id", "lead_status", "created_at"], ["L-1", "Webinar", "2024-01-02"]],
+    )
+    problems = rejected(con, [path])
+    assert [(p.row, p.column, p.value) for p in problems] == [(2, "lead_status", "Webinar")]
+
+
 # --- stages -----------------------------------------------------------------------------------
 
 UNKNOWN_STAGES = [
