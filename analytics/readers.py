@@ -133,18 +133,18 @@ def _has_blank_lines(path: Path) -> bool:
 
 
 def _spreadsheet_rows(path: Path, delim: str, reject_lines: set[int]) -> list[int]:
-    """Return, per row DuckDB kept, the row a spreadsheet shows it on (header is row 1)."""
+    """Return, per row DuckDB kept, the row a spreadsheet shows it on (header is row 1).
+
+    DuckDB numbers a rejected row as a spreadsheet does: a blank line is a row, and a quoted
+    cell over several lines is one row with the rest of its record.
+    """
     rows: list[int] = []
     with path.open("r", encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, delimiter=delim)
         next(reader, None)
-        record = 1
-        start_line = reader.line_num + 1
-        for fields in reader:
-            record += 1
-            if fields and start_line not in reject_lines:
+        for record, fields in enumerate(reader, start=2):
+            if fields and record not in reject_lines:
                 rows.append(record)
-            start_line = reader.line_num + 1
     return rows
 
 
@@ -373,7 +373,9 @@ def _reject_problem(
         longest = max(range(len(fields)), key=lambda i: len(fields[i]), default=None)
         if longest is not None and longest < len(names):
             column = names[longest]
-    return Problem(label, int(line), column, (csv_line or "")[:80] or None, explain)
+    # DuckDB quotes a row after blank lines with those line breaks in front.
+    quoted = (csv_line or "").lstrip("\r\n")[:80] or None
+    return Problem(label, int(line), column, quoted, explain)
 
 
 def _failed(

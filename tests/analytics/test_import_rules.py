@@ -1104,6 +1104,27 @@ def test_problem_rows_are_spreadsheet_rows(con, tmp_path, lines, row):
     ]
 
 
+BROKEN = "R-2,Closing,2024-01-01,2,b,extra\n"
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # A row with a field too many is left out of the rows read: the rows after it keep
+        # their spreadsheet numbers, after a cell of two lines as after blank lines.
+        pytest.param(['R-1,Closing,2024-01-01,1,"two\nlines"\n', BROKEN, GOOD[2], BAD],
+                     [(3, None, BROKEN.strip()), (5, "amount", "-5")], id="embedded-newline"),
+        pytest.param([GOOD[0], "\n", BROKEN, GOOD[2], "\n", BAD],
+                     [(4, None, BROKEN.strip()), (7, "amount", "-5")], id="blank-lines"),
+    ],
+)  # fmt: skip
+def test_rows_after_a_broken_row_keep_their_spreadsheet_rows(con, tmp_path, lines, expected):
+    path = tmp_path / "rows.csv"
+    path.write_text(ROW_HEADER + "".join(lines), encoding="utf-8")
+    problems = rejected(con, [path])
+    assert [(p.row, p.column, p.value) for p in problems] == expected
+
+
 def test_xlsx_problem_rows_are_sheet_rows(con, tmp_path):
     import openpyxl
 
