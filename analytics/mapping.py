@@ -134,6 +134,9 @@ _TELLING = {
 }
 # Key headers that say nothing of the kind: every table of a CRM has an "Id".
 _ANY_RECORD_ID = ("id", "record_id")
+# Headers that name the kind of their records where the key does not (Zoho and Vtiger call every
+# key "Record Id"): no other kind of export has them.
+_NAMING_HEADERS = {"leads": ("lead_status", "lead_owner")}
 
 
 def _identifies(mapping: Mapping, headers: list[str]) -> bool:
@@ -144,6 +147,9 @@ def _identifies(mapping: Mapping, headers: list[str]) -> bool:
         if not any(m.lower() in present for m in markers):
             return False
     if any(c in mapping.columns for c in _TELLING[mapping.kind]):
+        return True
+    naming = _NAMING_HEADERS.get(mapping.kind, ())
+    if any(normalize_header(h) in naming for h in headers):
         return True
     key = IMPORTABLE[mapping.kind].key
     named = SYNONYMS[mapping.kind].get(key, ()) if key else ()

@@ -608,6 +608,7 @@ def test_pipedrive_activities(pd):
 
 VT = FIXTURES / "vtiger" / "Potentials.csv"
 ZO = FIXTURES / "zoho" / "Deals_2024_03_01.csv"
+ZO_LEADS = FIXTURES / "zoho" / "Leads_2024_03_01.csv"
 OD = FIXTURES / "odoo" / "crm.lead.csv"
 OD_LOST = FIXTURES / "odoo" / "crm.lead_lost.csv"
 
@@ -716,6 +717,28 @@ def test_zoho_deals_with_day_first_dates(zo):
         ("Standard", "Proposal/Price Quote", 5), ("Standard", "Negotiation/Review", 6),
     ]  # fmt: skip
     assert history_fidelity(con) == fidelity(derived=5)
+
+
+def test_zoho_leads_are_told_by_their_status_and_owner_columns(tmp_path_factory):
+    con, result = _import(tmp_path_factory, "zo_leads", [ZO_LEADS])
+    try:
+        assert [(f.file, f.kind) for f in result.files] == [(ZO_LEADS.name, "leads")]
+        L = "zcrm_552300000041200{}".format
+        assert rows(con, "SELECT * FROM leads ORDER BY lead_id") == [
+            (L(1), T("2024-01-03 10:05"), "Online Store", "Priya Shah", "working", None, None,
+             None),
+            (L(2), T("2024-01-15 08:30"), "Partner", "Marco Levi", "new", None, None, None),
+            (L(3), T("2024-01-20 16:40"), "Web Download", "Priya Shah", "disqualified", None,
+             None, None),
+            (L(4), T("2024-01-25 11:00"), "Trade Show", "Marco Levi", "working", None, None,
+             None),
+            (L(5), T("2024-02-13 09:45"), "Cold Call", "Priya Shah", "disqualified", None,
+             None, None),
+            (L(6), T("2024-03-01 14:20"), "Advertisement", "Marco Levi", "working", None, None,
+             None),
+        ]  # fmt: skip
+    finally:
+        con.close()
 
 
 OD_COLS = (
