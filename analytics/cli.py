@@ -43,6 +43,21 @@ def _pairs(values: list[str] | None, flag: str) -> dict[str, str]:
     return out
 
 
+def _replacements(items: list[str] | None) -> dict[str, dict[str, str]]:
+    """Return --value CANONICAL:FILE_VALUE=VALUE items as column -> file value -> value."""
+    out: dict[str, dict[str, str]] = {}
+    for item in items or []:
+        column, colon, rest = item.partition(":")
+        found, equals, value = rest.rpartition("=")
+        if not colon or not equals or not column.strip() or not found.strip():
+            raise MappingError(
+                f"--value expects CANONICAL:FILE_VALUE=VALUE (such as "
+                f'status:"Bad Timing"=disqualified), got {item!r}'
+            )
+        out.setdefault(column.strip(), {})[found] = value
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of every subcommand."""
     parser = _Parser(prog="python -m analytics", description="Sales-pipeline data store.")
@@ -56,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--preset", default="auto", choices=["auto", *PRESET_NAMES])
     imp.add_argument("--map", action="append", metavar="CANONICAL=SOURCE_COLUMN")
     imp.add_argument("--set", action="append", metavar="CANONICAL=VALUE")
+    imp.add_argument(
+        "--value",
+        action="append",
+        metavar="CANONICAL:FILE_VALUE=VALUE",
+        help="store VALUE wherever the column holds FILE_VALUE (any case), such as a CRM's own "
+        'lead status or a renamed stage: --value "stage:Demo Scheduled=Demo"',
+    )
     imp.add_argument("--pipeline", help="pipeline of deals whose file names none")
     imp.add_argument("--stages", help='open stages of --pipeline in order: "First,Second,..."')
     imp.add_argument("--date-order", choices=["dmy", "mdy"], help="day/month order of dates")
@@ -163,6 +185,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             preset=args.preset,
             mapping=_pairs(args.map, "--map"),
             constants=_pairs(args.set, "--set"),
+            values=_replacements(args.value),
             pipeline=args.pipeline,
             stages=stages,
             date_order=args.date_order,

@@ -457,7 +457,7 @@ def _spellings(
     """
     sources = staged.mapping.columns.get(column, ())
     col = q(column)
-    if len(sources) == 1:
+    if len(sources) == 1 and column not in staged.mapping.values:
         # Group the cells as written first: trimming then runs once per distinct spelling.
         cell = q(sources[0])
         spellings = (

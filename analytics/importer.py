@@ -24,7 +24,7 @@ from analytics.import_rules import (
     finish_pipelines,
     finish_simple,
 )
-from analytics.mapping import Mapping, resolve_mapping
+from analytics.mapping import Mapping, check_value_columns, resolve_mapping
 from analytics.presets import PRESETS, SYNONYMS
 from analytics.readers import read_file
 from analytics.schema import (
@@ -127,6 +127,7 @@ def _type_chooser(options: dict):
             mapping = resolve_mapping(
                 names, kind=options["kind"], preset=options["preset"],
                 explicit=options["mapping"], constants=options["constants"],
+                values=options.get("values"),
             )  # fmt: skip
         except MappingError:
             return {}
@@ -137,7 +138,13 @@ def _type_chooser(options: dict):
         out = {}
         for col in IMPORTABLE[mapping.kind].columns:
             sources = mapping.columns.get(col.name, ())
-            if len(sources) != 1 or uses[sources[0]] != 1 or col.type not in wanted:
+            # A column whose values are replaced is read as text, the cells as written.
+            if (
+                len(sources) != 1
+                or uses[sources[0]] != 1
+                or col.type not in wanted
+                or col.name in mapping.values
+            ):
                 continue
             if sniffed.get(sources[0]) in wanted[col.type]:
                 out[sources[0]] = sniffed[sources[0]]
@@ -165,6 +172,7 @@ def _read_and_map(
             preset=options["preset"],
             explicit=options["mapping"],
             constants=options["constants"],
+            values=options.get("values"),
         )
         if not problems and raw.rows == 0:
             skip_reason = _NO_ROWS
@@ -274,10 +282,14 @@ def import_files(
     taken_at: datetime | None = None,
     progress: Progress | None = None,
     replace: bool = False,
+    values: dict[str, dict[str, str]] | None = None,
 ) -> ImportResult:
     """Import files all-or-nothing; raise ImportRejected listing every problem, writing nothing.
 
-    With replace, the files take the place of everything the store held.
+    values: per canonical column, cell values (compared trimmed, in any case) and the value
+    stored instead, as a CRM's own wording of a status or a stage renamed since
+    ({"status": {"Bad Timing": "disqualified"}}). With replace, the files take the place of
+    everything the store held.
     """
     if stages and not pipeline:
         raise MappingError("--stages declares the stages of a pipeline: give --pipeline too")
@@ -286,6 +298,10 @@ def import_files(
     options = {"kind": kind, "preset": preset, "mapping": mapping or {},
                "constants": constants or {}, "pipeline": pipeline,
                "stages": list(stages or [])}  # fmt: skip
+    if values:
+        # Only when given: the options are part of a file's import identity (_file_hash).
+        options["values"] = values
+        check_value_columns(values, kind)
     report = progress or (lambda phase, done, total: None)
     paths = [Path(f) for f in files]
     cur = con.cursor()

@@ -39,6 +39,9 @@ class Mapping:
     # False when the kind was guessed and the headers do not show it: a file of another
     # table (Salesforce's Campaign.csv) maps a few columns every record has onto any kind.
     identified: bool = True
+    # Per canonical column read from the file: cell value (trimmed, lower case) -> the value
+    # stored instead (empty: no value), as the user asked (--value).
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def missing_required(self) -> list[str]:
         """Return the required canonical columns that neither a column nor a constant gives."""
@@ -54,6 +57,9 @@ class Mapping:
         out = {c: " / ".join(s) for c, s in self.columns.items()}
         out.update({c: " + ".join(s) for c, s in self.joined.items()})
         out.update({c: f"= {v!r}" for c, v in self.constants.items()})
+        for c, replaced in self.values.items():
+            pairs = ", ".join(f"{k!r} -> {v!r}" for k, v in replaced.items())
+            out[c] += f" (values replaced: {pairs})"
         return out
 
 
@@ -166,8 +172,13 @@ def resolve_mapping(
     preset: str = "auto",
     explicit: dict[str, str] | None = None,
     constants: dict[str, str] | None = None,
+    values: dict[str, dict[str, str]] | None = None,
 ) -> Mapping:
-    """Return the mapping of a file: its kind, preset, and source column per canonical column."""
+    """Return the mapping of a file: its kind, preset, and source column per canonical column.
+
+    values (canonical column -> cell value -> value stored) apply to the columns the file
+    gives; a column of no kind of record is a MappingError.
+    """
     explicit = dict(explicit or {})
     constants = dict(constants or {})
     if preset == "auto":
@@ -217,4 +228,26 @@ def resolve_mapping(
         used.update(e.source for e in best.entered_columns)
     best.unmapped = [h for h in headers if h not in used]
     best.identified = kind is not None or _identifies(best, headers)
+    best.values = _replaced_values(best, values or {}, kind)
     return best
+
+
+def check_value_columns(values: dict[str, dict[str, str]], kind: str | None) -> None:
+    """Raise MappingError for a replaced column that is no column of kind (of any kind: None)."""
+    kinds = [kind] if kind else list(IMPORTABLE)
+    for column in values:
+        if not any(column in {c.name for c in IMPORTABLE[k].columns} for k in kinds):
+            where = f"of {kind}" if kind else "of any kind of record"
+            raise MappingError(f"--value {column}: {column!r} is not a column {where}")
+
+
+def _replaced_values(
+    mapping: Mapping, values: dict[str, dict[str, str]], kind: str | None
+) -> dict[str, dict[str, str]]:
+    """Return the value replacements that apply to the mapping's columns read from the file."""
+    check_value_columns(values, kind)
+    return {
+        column: {key.strip().lower(): value.strip() for key, value in replaced.items()}
+        for column, replaced in values.items()
+        if column in mapping.columns
+    }

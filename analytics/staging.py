@@ -124,6 +124,7 @@ def stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> None:
     mapping = staged.mapping
     table = IMPORTABLE[mapping.kind]
     selects = ["raw.rowid AS __rowid"]
+    joins = []
     null_values = mapping.preset.null_values
     clean = _clean_sources(cur, staged)
     for col in table.columns:
@@ -134,6 +135,10 @@ def stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> None:
             if routed(mapping, col.name):
                 prefix = SALESFORCE_PREFIXES[col.name]
                 expr = f"(CASE WHEN starts_with({expr}, '{prefix}') THEN {expr} END)"
+            if col.name in mapping.values:
+                alias = _replacements(cur, mapping.values[col.name], ids)
+                joins.append(f"LEFT JOIN {alias} ON {alias}.key = lower({expr})")
+                expr = f"(CASE WHEN {alias}.key IS NULL THEN {expr} ELSE {alias}.value END)"
         elif col.name in mapping.joined:
             parts = ", ".join(raw_expr((s,), null_values) for s in mapping.joined[col.name])
             expr = f"nullif(concat_ws(' ', {parts}), '')"
@@ -153,10 +158,22 @@ def stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> None:
         source = f"{staged.raw.table} AS raw CROSS JOIN {consts} AS consts"
     else:
         source = f"{staged.raw.table} AS raw"
+    source = " ".join([source, *joins])
     cur.execute(
         # A view: the trimmed text is computed as the typed rows are read, never stored.
         f"CREATE TEMP VIEW {staged.table}_raw AS SELECT {', '.join(selects)} FROM {source}"
     )
+
+
+def _replacements(cur: duckdb.DuckDBPyConnection, replaced: dict[str, str], ids: Ids) -> str:
+    """Return a temp table of one column's replaced values: key (lower case), value (NULL for
+    an empty one); the user's values are bound, not pasted."""
+    table = ids("values")
+    cur.execute(f"CREATE TEMP TABLE {table} (key VARCHAR, value VARCHAR)")
+    cur.executemany(
+        f"INSERT INTO {table} VALUES (?, nullif(?, ''))", [list(kv) for kv in replaced.items()]
+    )
+    return table
 
 
 def decimal_marks(cur: duckdb.DuckDBPyConnection, staged: Staged) -> dict[str, str | None]:

@@ -731,6 +731,77 @@ def test_missing_required_column_is_a_problem(con, tmp_path):
     assert [(p.file, p.row, p.column) for p in problems] == [("deals.csv", 1, "created_at")]
 
 
+# Cells the user gives a meaning (--value): a CRM's own lead status, a stage renamed since, a
+# "no value" marker. Compared trimmed and in any case.
+LEADS_OWN_WORDS = [
+    ["lead_id", "lead_status", "created_at"],
+    ["V-1", "Webinar", "2024-01-02"],
+    ["V-2", " webinar ", "2024-01-03"],
+    ["V-3", "New", "2024-01-04"],
+    ["V-4", "Spam", "2024-01-05"],
+]
+
+
+def test_values_give_a_crms_own_words_their_meaning(con, tmp_path):
+    path = write(tmp_path, "leads.csv", LEADS_OWN_WORDS)
+    assert [p.value for p in rejected(con, [path])] == ["Webinar", "webinar", "Spam"]
+
+    values = {"status": {"WEBINAR": "working", "Spam": "disqualified"}}
+    result = import_files(con, [path], values=values, taken_at=TAKEN_AT)
+
+    assert result.files[0].mapping["status"] == (
+        "lead_status (values replaced: 'webinar' -> 'working', 'spam' -> 'disqualified')"
+    )
+    assert rows(con, "SELECT lead_id, status FROM leads ORDER BY lead_id") == [
+        ("V-1", "working"), ("V-2", "working"), ("V-3", "new"), ("V-4", "disqualified"),
+    ]  # fmt: skip
+    # Other replacements are another import of the file: it is read again, not skipped.
+    import_files(con, [path], values={"status": {"webinar": "new", "spam": "new"}},
+                 taken_at=TAKEN_AT)  # fmt: skip
+    assert rows(con, "SELECT DISTINCT status FROM leads") == [("new",)]
+
+
+def test_values_merge_a_renamed_stage_in_deals_and_history(con, tmp_path):
+    deals_file = write(tmp_path, "deals.csv", [
+        ["deal_id", "stage", "created_at", "expected_close_date"],
+        ["S-1", "Demo Scheduled", "2024-01-02", "2024-03-01"],
+        ["S-2", "Demo", "2024-01-03", "n/a"],
+    ])  # fmt: skip
+    history = write(tmp_path, "history.csv", [
+        ["deal_id", "stage", "entered_at"],
+        ["S-1", "Lead", "2024-01-02"], ["S-1", "Demo Scheduled", "2024-01-10"],
+        ["S-2", "Lead", "2024-01-03"], ["S-2", "Demo", "2024-01-12"],
+    ])  # fmt: skip
+    values = {"stage": {"demo scheduled": "Demo"}, "expected_close_date": {"N/A": ""}}
+
+    import_files(con, [deals_file, history], pipeline="Sales", stages=["Lead", "Demo"],
+                 values=values, taken_at=TAKEN_AT)  # fmt: skip
+
+    assert deals(con, "deal_id, stage, expected_close_date") == [
+        ("S-1", "Demo", D("2024-03-01")), ("S-2", "Demo", None),
+    ]  # fmt: skip
+    assert events(con) == [
+        ("S-1", "Lead", T("2024-01-02 00:00"), "history"),
+        ("S-1", "Demo", T("2024-01-10 00:00"), "history"),
+        ("S-2", "Lead", T("2024-01-03 00:00"), "history"),
+        ("S-2", "Demo", T("2024-01-12 00:00"), "history"),
+    ]
+
+
+def test_a_replaced_value_is_checked_like_any_other(con, tmp_path):
+    path = write(tmp_path, "leads.csv", LEADS_OWN_WORDS)
+    values = {"status": {"webinar": "working", "spam": "pending"}}
+    problems = rejected(con, [path], values=values)
+    assert [(p.row, p.column, p.value) for p in problems] == [(5, "lead_status", "pending")]
+
+
+@pytest.mark.parametrize(("kind", "column"), [(None, "colour"), ("leads", "stage")])
+def test_values_of_an_unknown_column_are_a_mapping_error(con, tmp_path, kind, column):
+    path = write(tmp_path, "leads.csv", LEADS_OWN_WORDS)
+    with pytest.raises(MappingError, match=f"--value {column}"):
+        import_files(con, [path], kind=kind, values={column: {"a": "b"}})
+
+
 # --- kinds ------------------------------------------------------------------------------------
 
 KIND_FILES = {
@@ -1175,6 +1246,9 @@ def test_cli_rejection_prints_every_problem_and_exits_1(tmp_path, capsys):
         pytest.param(["--map", "amount"], id="malformed-map"),
         pytest.param(["--stages", "A,B"], id="stages-without-pipeline"),
         pytest.param(["--map", "net_amount=close_value"], id="unknown-canonical"),
+        pytest.param(["--value", "status=won"], id="value-without-column"),
+        pytest.param(["--value", "status:won"], id="value-without-replacement"),
+        pytest.param(["--value", "colour:red=blue"], id="value-of-an-unknown-column"),
     ],
 )
 def test_cli_usage_errors_exit_2(tmp_path, capsys, extra):
