@@ -28,6 +28,8 @@ Progress = Callable[[str, float], None]
 PROBLEM_COLUMNS = ["File", "Row", "Column", "Value", "Problem"]
 NOTE_COLUMNS = ["File", "Column", "Rows", "Note", "Example rows"]
 MAPPING_COLUMNS = ["Column", "Required", "From the file", "Fixed value"]
+# The table of replaced values (FileOptions.values): one row per value.
+VALUE_COLUMNS = ("Column", "Value in the file", "Store instead")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,15 @@ class FileOptions:
     preset: str = "auto"
     mapping: tuple[tuple[str, str], ...] = ()
     constants: tuple[tuple[str, str], ...] = ()
+    # (canonical column, value in the file, value stored instead), as --value gives them.
+    values: tuple[tuple[str, str, str], ...] = ()
+
+    def replaced(self) -> dict[str, dict[str, str]]:
+        """Return the replaced values as the importer takes them: column -> file value -> value."""
+        out: dict[str, dict[str, str]] = {}
+        for column, found, value in self.values:
+            out.setdefault(column, {})[found] = value
+        return out
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,7 @@ def file_mapping(columns: Sequence[str], options: FileOptions) -> Mapping:
         preset=options.preset,
         explicit=dict(options.mapping),
         constants=dict(options.constants),
+        values=options.replaced(),
     )
 
 
@@ -152,6 +164,21 @@ def chosen_options(
     return FileOptions(kind, preset, tuple(mapping), tuple(constants))
 
 
+def chosen_values(edited: pd.DataFrame) -> tuple[tuple[str, str, str], ...]:
+    """Return the complete rows of the value table (VALUE_COLUMNS): column, file value, value.
+
+    A row without its column or its value in the file is still being typed: it is left out. An
+    empty value to store means no value.
+    """
+    out = []
+    for column, found, value in edited[list(VALUE_COLUMNS)].itertuples(index=False):
+        found = "" if pd.isna(found) else str(found).strip()
+        if pd.isna(column) or not column or not found:
+            continue
+        out.append((str(column), found, "" if pd.isna(value) else str(value).strip()))
+    return tuple(out)
+
+
 def import_groups(files: Sequence[tuple[str, FileOptions, str]]) -> tuple[ImportGroup, ...]:
     """Return the files (path, options, kind) grouped by options, in the importer's kind order."""
     order = list(IMPORTABLE)
@@ -179,6 +206,7 @@ def _import(
         preset=options.preset,
         mapping=dict(options.mapping),
         constants=dict(options.constants),
+        values=options.replaced(),
         date_order=date_order,
         dry_run=dry_run,
         progress=progress,

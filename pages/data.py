@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ import streamlit as st
 from analytics import import_review, pipeline_editing
 from analytics.errors import MappingError
 from analytics.import_review import FileColumns, FileOptions
+from analytics.mapping import Mapping
 from analytics.presets import PRESET_NAMES, PRESETS
 from analytics.quality import QualityCount, quality_counts
 from analytics.schema import IMPORTABLE
@@ -302,7 +304,32 @@ def file_section(columns: FileColumns, fid: str) -> tuple[FileOptions, str]:
             else _("Columns not imported")
         )
         st.caption(f"{fate}: " + formatting.escape_markdown(", ".join(final.unmapped)))
-    return options, final.kind
+    values = values_section(final, f"{fid}_{kind}_{preset}")
+    return replace(options, values=values), final.kind
+
+
+def values_section(mapping: Mapping, fid: str) -> tuple[tuple[str, str, str], ...]:
+    """Draw the table of values to replace in one file; return its complete rows."""
+    with st.expander(_("Replace values"), icon=":material/find_replace:"):
+        st.caption(
+            _("Give a value of the file its meaning: a status in your CRM's own words, a stage "
+              "renamed since, or a marker such as n/a for no value (leave Store instead empty). "
+              "Values are compared in any case; add one row per value.")
+        )  # fmt: skip
+        edited = st.data_editor(
+            pd.DataFrame(columns=list(import_review.VALUE_COLUMNS), dtype="string"),
+            key=f"data_values_{fid}_{st.session_state.get(KEY_WRITES, 0)}",
+            num_rows="dynamic",
+            hide_index=True,
+            column_config={
+                "Column": st.column_config.SelectboxColumn(
+                    _("Column"), options=sorted(mapping.columns), required=True
+                ),
+                "Value in the file": st.column_config.TextColumn(_("Value in the file")),
+                "Store instead": st.column_config.TextColumn(_("Store instead")),
+            },
+        )
+    return import_review.chosen_values(edited)
 
 
 def check_section(review: import_review.Review) -> None:

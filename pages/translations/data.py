@@ -109,6 +109,14 @@ JA: dict[str, str] = {
     "Required": "必須",
     "From the file": "ファイルの列",
     "Fixed value": "固定値",
+    "Replace values": "値の置き換え",
+    "Give a value of the file its meaning: a status in your CRM's own words, a stage renamed "
+    "since, or a marker such as n/a for no value (leave Store instead empty). Values are "
+    "compared in any case; add one row per value.": "ファイルの値に意味を与えます。CRM 独自の表記のステータス、名前が変わった"
+    "ステージ、値なしを表す n/a などの記号 (「代わりに保存する値」を空欄に) です。大文字と小文字は区別しま"
+    "せん。値ごとに 1 行を追加してください。",
+    "Value in the file": "ファイル内の値",
+    "Store instead": "代わりに保存する値",
     "Columns kept as custom columns (filters can use them)": "独自の列として保持する列"
     "(フィルターで使えます)",
     "Columns not imported": "取り込まない列",

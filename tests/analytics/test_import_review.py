@@ -6,10 +6,12 @@ import pandas as pd
 import pytest
 
 from analytics.import_review import (
+    VALUE_COLUMNS,
     FileOptions,
     ImportGroup,
     ImportStopped,
     chosen_options,
+    chosen_values,
     file_columns,
     file_mapping,
     import_groups,
@@ -95,6 +97,30 @@ def test_chosen_options_keep_only_what_was_changed(con, tmp_path):
     assert final.describe()["owner"] == "Salesperson"
     assert final.describe()["status"] == "= 'open'"
     assert "Rep" in final.unmapped
+
+
+def test_chosen_values_keep_the_complete_rows():
+    edited = pd.DataFrame(
+        [
+            ("status", " Webinar ", "working"),
+            ("stage", "Demo Scheduled", "Demo"),
+            ("expected_close_date", "n/a", None),  # no value
+            ("owner", None, "Aiko"),  # the value in the file not typed yet
+            (None, "x", "y"),  # the column not chosen yet
+        ],
+        columns=list(VALUE_COLUMNS),
+    )
+    options = FileOptions(values=chosen_values(edited))
+    assert options.values == (
+        ("status", "Webinar", "working"),
+        ("stage", "Demo Scheduled", "Demo"),
+        ("expected_close_date", "n/a", ""),
+    )
+    assert options.replaced() == {
+        "status": {"Webinar": "working"},
+        "stage": {"Demo Scheduled": "Demo"},
+        "expected_close_date": {"n/a": ""},
+    }
 
 
 def test_groups_follow_the_options_and_the_importers_kind_order():

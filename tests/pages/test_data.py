@@ -457,6 +457,36 @@ def test_import_with_a_changed_mapping_writes_the_files(filled_db, expected_con)
     assert "data_upload_dir" not in at.session_state
 
 
+def test_values_replaced_in_a_file_are_checked_and_imported(filled_db, expected_con):
+    leads = "Lead ID,Lead Status,Created At\nL1,Webinar,2025-03-01\nL2,new,2025-03-02\n"
+    at = run_page(PAGE, tab("Import files"))
+    at.file_uploader[0].set_value(("leads.csv", leads.encode(), "text/csv")).run()
+    assert not at.exception
+    problems = frame_rows(at, "data_problems")
+    assert [(p[1], p[2], p[3]) for p in problems] == [(2, "Lead Status", "Webinar")]
+    assert at.button(key="data_confirm").disabled
+
+    (editor,) = [e for e in at.data_editor if e.key.startswith("data_values_")]
+    at.session_state[editor.key] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"Column": "status", "Value in the file": "WEBINAR", "Store instead": "working"},
+            # still being typed: no value in the file yet
+            {"Column": "owner"},
+        ],
+        "deleted_rows": [],
+    }
+    at.run()
+
+    assert not at.exception
+    assert at.success[0].value == "No problems found: the file can be imported."
+    at.button(key="data_confirm").click().run()
+    assert not at.exception
+    assert expected_con.execute(
+        "SELECT lead_id, status FROM leads WHERE lead_id IN ('L1', 'L2') ORDER BY 1"
+    ).fetchall() == [("L1", "working"), ("L2", "new")]
+
+
 def test_pipelines_are_edited_checked_and_saved(filled_db, expected_con):
     at = run_page(PAGE, tab("Pipelines"))
     editor = at.data_editor(key="data_stages_0")
