@@ -102,21 +102,20 @@ def resolve_pairs(
         known = pipelines.stages.get(pipeline)
         suggestion = ",".join((known or []) + [s for s, _, _ in stages])
         for stage_raw, n, first in stages:
+            declare = (f'Declare the stages in order, e.g. --pipeline "{pipeline}" '
+                       f'--stages "{suggestion}", or on the Data page')  # fmt: skip
             if known is None:
-                why = (f'pipeline "{pipeline}" is not declared, so its stages are unknown '
-                       f"({counted(n, 'row')})")  # fmt: skip
+                text = (f'pipeline "{pipeline}" is not declared, so its stages are unknown '
+                        f"({counted(n, 'row')}). {declare}")  # fmt: skip
             else:
-                why = (f'"{stage_raw}" is not a stage of pipeline "{pipeline}" '
-                       f"(its stages: {', '.join(known)}; {counted(n, 'row')})")  # fmt: skip
+                # A stage renamed in the CRM since: the old name is one of the stages.
+                text = (f'"{stage_raw}" is not a stage of pipeline "{pipeline}" '
+                        f"(its stages: {', '.join(known)}; {counted(n, 'row')}). {declare}; "
+                        f'or, if it is another name of one of them, replace it: --value '
+                        f'"stage:{stage_raw}={known[0]}", or Replace values on the Data '
+                        "page")  # fmt: skip
             staged.problems.append(
-                Problem(
-                    staged.file,
-                    staged.raw.row_of(first),
-                    source,
-                    stage_raw,
-                    f'{why}. Declare the stages in order, e.g. --pipeline "{pipeline}" '
-                    f'--stages "{suggestion}", or on the Data page',
-                )  # fmt: skip
+                Problem(staged.file, staged.raw.row_of(first), source, stage_raw, text)
             )
     cur.execute(
         f"CREATE TEMP TABLE {map_table} (pipeline_raw VARCHAR, stage_raw VARCHAR, "

@@ -130,10 +130,12 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     (
         r"(?P<stage>\".*\") is not a stage of pipeline (?P<pipeline>\".*\") \(its stages: "
         r"(?P<stages>.*); (?P<n>\d+) rows?\)\. Declare the stages in order, e\.g\. "
-        r"(?P<example>--pipeline .*), or on the Data page",
+        r"(?P<example>--pipeline .*), or on the Data page; or, if it is another name of one of "
+        r"them, replace it: (?P<value>--value .*), or Replace values on the Data page",
         "{stage} はパイプライン {pipeline} のステージではありません (ステージ: {stages}、"
         "{n} 行)。ステージを順番どおりに定義してください。例: {example}。"
-        "データページの「パイプライン」タブでも定義できます",
+        "データページの「パイプライン」タブでも定義できます。既存のステージの別名なら置き換えて"
+        "ください: {value}。データページの「値の置き換え」でもできます",
     ),
     (
         r"pipeline (?P<pipeline>\".*\") is not declared, so its stages are unknown "

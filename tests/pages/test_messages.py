@@ -108,7 +108,9 @@ def test_message_follows_the_interface_language(english, japanese):
 
 STAGE = (
     '"Nope" is not a stage of pipeline "Sales" (its stages: Lead, Demo; 1 {rows}). Declare the '
-    'stages in order, e.g. --pipeline "Sales" --stages "Lead,Demo,Nope", or on the Data page'
+    'stages in order, e.g. --pipeline "Sales" --stages "Lead,Demo,Nope", or on the Data page; '
+    'or, if it is another name of one of them, replace it: --value "stage:Nope=Lead", or '
+    "Replace values on the Data page"
 )
 
 
