@@ -69,10 +69,10 @@ def read_link(labelled: Mapping[str, Iterable[str]] | None = None) -> None:
     the URL, so `?lang=ja`, or a period given by its key or in the other language, would be lost
     from a link copied afterwards. `labelled` gives the page's own parameters whose values are
     interface texts (a tab, a sort order), with their labels in English: those are taken in
-    either language too. The widgets
-    read the URL as it was when the run started, hence the second run. A bound parameter cannot
-    be set once its widget is drawn, so this is done only before the session first draws the
-    language switch, the first bound widget; from then on the widgets write the URL themselves.
+    either language too. The widgets read the URL as it was when the run started, hence the
+    second run. A bound parameter cannot be set once its widget is drawn, so this is done only
+    before the session first draws the language switch, the first bound widget; from then on the
+    widgets write the URL themselves.
     """
     if KEY_LANGUAGE in st.session_state:
         return

@@ -221,8 +221,9 @@ def tabs(labels: Sequence[str], *, key: str, **kwargs: Any) -> Sequence[Any]:
     """Draw tabs with these labels (in the current language) and return them.
 
     A tab's state is its label, so a language switch would open the first tab again: the open
-    tab is kept by its place instead and opened again when its label changes. (A bound tab's
-    URL value keeps the old label until another tab is chosen; read_link reads either language.)
+    tab is kept by its place instead and opened again when its label changes. (The URL of a
+    bound tab may miss the tab after a switch until one is chosen again: Streamlit does not
+    write a value set this way there; read_link reads a tab in either language.)
     """
     kept = f"_open_tab_{key}"
     if st.session_state.get(key) not in labels and kept in st.session_state:
