@@ -225,6 +225,14 @@ def finish_entered_columns(
         f"INSERT INTO {cols_map} VALUES (?, ?, ?)",
         [(e.source, e.stage, e.pipeline) for e in entered],
     )
+    # The headers name stages and pipelines as the cells do: replaced values apply to them too.
+    for column in ("stage", "pipeline"):
+        if column in staged.replacements:
+            values = staged.replacements[column]
+            cur.execute(
+                f"UPDATE {cols_map} SET {column}_raw = v.value FROM {values} AS v "
+                f"WHERE v.key = lower(trim({cols_map}.{column}_raw))"
+            )
     unpivoted = ids("entered")
     col_list = ", ".join(q(e.source) for e in entered)
     cur.execute(

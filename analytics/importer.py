@@ -301,7 +301,7 @@ def import_files(
     if values:
         # Only when given: the options are part of a file's import identity (_file_hash).
         options["values"] = values
-        check_value_columns(values, kind)
+        check_value_columns(values, kind, constants)
     report = progress or (lambda phase, done, total: None)
     paths = [Path(f) for f in files]
     cur = con.cursor()
@@ -482,7 +482,7 @@ def _file_report(s: Staged) -> FileReport:
         preset=s.mapping.preset.name,
         rows=s.raw.rows,
         encoding=s.raw.encoding,
-        mapping=s.mapping.describe(),
+        mapping=s.mapping.describe(s.replaced_rows),
         unmapped=list(s.mapping.unmapped),
         notes=list(s.notes),
         skipped=s.skipped,

@@ -39,8 +39,8 @@ class Mapping:
     # False when the kind was guessed and the headers do not show it: a file of another
     # table (Salesforce's Campaign.csv) maps a few columns every record has onto any kind.
     identified: bool = True
-    # Per canonical column read from the file: cell value (trimmed, lower case) -> the value
-    # stored instead (empty: no value), as the user asked (--value).
+    # Per canonical column read from the file: cell value (compared trimmed, in any case) ->
+    # the value stored instead (empty: no value), as the user asked (--value).
     values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def missing_required(self) -> list[str]:
@@ -52,15 +52,26 @@ class Mapping:
             if c.required and c.name not in self.columns and c.name not in self.constants
         ]
 
-    def describe(self) -> dict[str, str]:
-        """Return canonical column -> where its value comes from, for people to read."""
+    def describe(self, replaced_rows: dict[str, dict[str, int]] | None = None) -> dict[str, str]:
+        """Return canonical column -> where its value comes from, for people to read.
+
+        replaced_rows (column -> value -> rows it was found in) adds those counts.
+        """
         out = {c: " / ".join(s) for c, s in self.columns.items()}
         out.update({c: " + ".join(s) for c, s in self.joined.items()})
         out.update({c: f"= {v!r}" for c, v in self.constants.items()})
         for c, replaced in self.values.items():
-            pairs = ", ".join(f"{k!r} -> {v!r}" for k, v in replaced.items())
+            found = (replaced_rows or {}).get(c)
+            pairs = ", ".join(
+                f"{k!r} -> {v!r}" + (f" ({_rows(found.get(k, 0))})" if found is not None else "")
+                for k, v in replaced.items()
+            )
             out[c] += f" (values replaced: {pairs})"
         return out
+
+
+def _rows(n: int) -> str:
+    return "in no row" if n == 0 else "1 row" if n == 1 else f"{n:,} rows"
 
 
 _FIRST_NAMES = ("first_name", "firstname", "given_name")
@@ -232,22 +243,29 @@ def resolve_mapping(
     return best
 
 
-def check_value_columns(values: dict[str, dict[str, str]], kind: str | None) -> None:
-    """Raise MappingError for a replaced column that is no column of kind (of any kind: None)."""
+def check_value_columns(
+    values: dict[str, dict[str, str]], kind: str | None, constants: dict[str, str] | None = None
+) -> None:
+    """Raise MappingError for a replaced column that is no column of kind (of any kind: None),
+    or that a constant (--set) fills: its one value is the user's own."""
     kinds = [kind] if kind else list(IMPORTABLE)
     for column in values:
         if not any(column in {c.name for c in IMPORTABLE[k].columns} for k in kinds):
             where = f"of {kind}" if kind else "of any kind of record"
             raise MappingError(f"--value {column}: {column!r} is not a column {where}")
+        if column in (constants or {}):
+            raise MappingError(
+                f"--value {column}: --set gives {column} one value; set the value to store instead"
+            )
 
 
 def _replaced_values(
     mapping: Mapping, values: dict[str, dict[str, str]], kind: str | None
 ) -> dict[str, dict[str, str]]:
     """Return the value replacements that apply to the mapping's columns read from the file."""
-    check_value_columns(values, kind)
+    check_value_columns(values, kind, mapping.constants)
     return {
-        column: {key.strip().lower(): value.strip() for key, value in replaced.items()}
+        column: dict(replaced)
         for column, replaced in values.items()
-        if column in mapping.columns
+        if column in mapping.columns or column in mapping.joined
     }

@@ -38,6 +38,10 @@ class Staged:
     unusable: bool = False
     # Why the file is left out of an import of several files (header only, another table).
     skip_reason: str | None = None
+    # Per canonical column with replaced values (--value): its table of them (_replacements),
+    # and how many rows each replaced value was found in.
+    replacements: dict[str, str] = field(default_factory=dict)
+    replaced_rows: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -130,18 +134,21 @@ def stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> None:
     for col in table.columns:
         if col.name in pretyped(staged):
             expr = q(mapping.columns[col.name][0])
-        elif col.name in mapping.columns:
-            expr = raw_expr(mapping.columns[col.name], null_values, clean)
+        elif col.name in mapping.columns or col.name in mapping.joined:
+            if col.name in mapping.columns:
+                expr = raw_expr(mapping.columns[col.name], null_values, clean)
+            else:
+                parts = ", ".join(raw_expr((s,), null_values) for s in mapping.joined[col.name])
+                expr = f"nullif(concat_ws(' ', {parts}), '')"
+            if col.name in mapping.values:
+                # Before the routing below: a value is replaced as the file writes it.
+                alias = _replacements(cur, mapping.values[col.name], ids)
+                staged.replacements[col.name] = alias
+                joins.append(f"LEFT JOIN {alias} ON {alias}.key = lower({expr})")
+                expr = f"(CASE WHEN {alias}.key IS NULL THEN {expr} ELSE {alias}.value END)"
             if routed(mapping, col.name):
                 prefix = SALESFORCE_PREFIXES[col.name]
                 expr = f"(CASE WHEN starts_with({expr}, '{prefix}') THEN {expr} END)"
-            if col.name in mapping.values:
-                alias = _replacements(cur, mapping.values[col.name], ids)
-                joins.append(f"LEFT JOIN {alias} ON {alias}.key = lower({expr})")
-                expr = f"(CASE WHEN {alias}.key IS NULL THEN {expr} ELSE {alias}.value END)"
-        elif col.name in mapping.joined:
-            parts = ", ".join(raw_expr((s,), null_values) for s in mapping.joined[col.name])
-            expr = f"nullif(concat_ws(' ', {parts}), '')"
         elif col.name in mapping.constants:
             expr = f"consts.{q(col.name)}"
         else:
@@ -163,15 +170,37 @@ def stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> None:
         # A view: the trimmed text is computed as the typed rows are read, never stored.
         f"CREATE TEMP VIEW {staged.table}_raw AS SELECT {', '.join(selects)} FROM {source}"
     )
+    for column, alias in staged.replacements.items():
+        found = dict(
+            cur.execute(
+                f"SELECT {alias}.key, count(*) FROM {source} WHERE {alias}.key IS NOT NULL "
+                "GROUP BY ALL"
+            ).fetchall()
+        )
+        staged.replaced_rows[column] = {
+            given: found.get(key, 0)
+            for given, key in cur.execute(
+                f"SELECT given, lower(trim(given)) FROM {alias}_given"
+            ).fetchall()
+        }
 
 
 def _replacements(cur: duckdb.DuckDBPyConnection, replaced: dict[str, str], ids: Ids) -> str:
-    """Return a temp table of one column's replaced values: key (lower case), value (NULL for
-    an empty one); the user's values are bound, not pasted."""
+    """Return a temp table of one column's replaced values: key, value (NULL for an empty one).
+
+    The keys are trimmed and lower-cased by DuckDB, as the cells they are compared with; a key
+    given twice in two spellings keeps the value given last, so the join adds no row. Beside
+    it, {table}_given holds each key as given. The user's values are bound, not pasted.
+    """
     table = ids("values")
-    cur.execute(f"CREATE TEMP TABLE {table} (key VARCHAR, value VARCHAR)")
+    cur.execute(f"CREATE TEMP TABLE {table}_given (n INTEGER, given VARCHAR, value VARCHAR)")
     cur.executemany(
-        f"INSERT INTO {table} VALUES (?, nullif(?, ''))", [list(kv) for kv in replaced.items()]
+        f"INSERT INTO {table}_given VALUES (?, ?, ?)",
+        [(n, given, value) for n, (given, value) in enumerate(replaced.items())],
+    )
+    cur.execute(
+        f"CREATE TEMP TABLE {table} AS SELECT lower(trim(given)) AS key, "
+        f"nullif(trim(arg_max(value, n)), '') AS value FROM {table}_given GROUP BY ALL"
     )
     return table
 

@@ -46,6 +46,8 @@ ctx = page_setup(
         KEY_SCOPE: figures.SCOPE_LABELS.values(),
         KEY_STATUS: figures.STATUS_LABELS.values(),
         KEY_SORT: figures.SORT_LABELS.values(),
+        # Stages are data; only the outcomes have a label in each language.
+        KEY_STAGE: ("Won", "Lost"),
     },
 )
 f = ctx.filters.metric_filters

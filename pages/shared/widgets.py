@@ -226,8 +226,9 @@ def tabs(labels: Sequence[str], *, key: str, **kwargs: Any) -> Sequence[Any]:
     write a value set this way there; read_link reads a tab in either language.)
     """
     kept = f"_open_tab_{key}"
-    if st.session_state.get(key) not in labels and kept in st.session_state:
-        st.session_state[key] = labels[st.session_state[kept]]
+    place = st.session_state.get(kept)
+    if st.session_state.get(key) not in labels and place is not None and place < len(labels):
+        st.session_state[key] = labels[place]
     drawn = st.tabs(labels, key=key, **kwargs)
     st.session_state[kept] = next((i for i, tab in enumerate(drawn) if tab.open), 0)
     return drawn

@@ -87,8 +87,8 @@ JA: dict[str, str] = {
     "Showing deals **{first}–{last}** of **{total}**": "**{total}** 件中 **{first}–{last}** 件目を"
     "表示",
     "Showing deal **{first}** of **{total}**": "**{total}** 件中 **{first}** 件目を表示",
-    "Showing **{total}** deal": "**{total}** 件すべてを表示",
-    "Showing all **{total}** deals": "**{total}** 件すべてを表示",
+    "Showing **{total}** deal": "**{total}** 件を表示",
+    "Showing all **{total}** deals": "**{total}** 件を表示",
     "{open} open, {won} won, {lost} lost · total amount **{amount}**": "進行中 {open}、受注 {won}"
     "、失注 {lost} · 金額合計 **{amount}**",
     "Amount": "金額",

@@ -750,7 +750,8 @@ def test_values_give_a_crms_own_words_their_meaning(con, tmp_path):
     result = import_files(con, [path], values=values, taken_at=TAKEN_AT)
 
     assert result.files[0].mapping["status"] == (
-        "lead_status (values replaced: 'webinar' -> 'working', 'spam' -> 'disqualified')"
+        "lead_status (values replaced: 'WEBINAR' -> 'working' (2 rows), 'Spam' -> "
+        "'disqualified' (1 row))"
     )
     assert rows(con, "SELECT lead_id, status FROM leads ORDER BY lead_id") == [
         ("V-1", "working"), ("V-2", "working"), ("V-3", "new"), ("V-4", "disqualified"),
@@ -793,6 +794,65 @@ def test_a_replaced_value_is_checked_like_any_other(con, tmp_path):
     values = {"status": {"webinar": "working", "spam": "pending"}}
     problems = rejected(con, [path], values=values)
     assert [(p.row, p.column, p.value) for p in problems] == [(5, "lead_status", "pending")]
+
+
+def test_values_of_columns_the_reader_types_are_replaced_as_written(con, tmp_path):
+    # ISO dates and plain numbers are read typed straight from the file, unless replaced.
+    path = write(tmp_path, "deals.csv", [
+        ["deal_id", "stage", "created_at", "amount"],
+        ["T-1", "Closing", "2024-01-05", "100.5"],
+        ["T-2", "Closing", "2024-01-06", "200"],
+    ])  # fmt: skip
+    values = {"amount": {"100.5": "111"}, "created_at": {"2024-01-05": "2023-12-31"}}
+    import_files(con, [path], values=values, taken_at=TAKEN_AT)
+    assert deals(con, "deal_id, created_at, amount") == [
+        ("T-1", T("2023-12-31 00:00"), 111.0), ("T-2", T("2024-01-06 00:00"), 200.0),
+    ]  # fmt: skip
+
+
+def test_values_apply_to_stages_named_in_headers_and_to_joined_names(con, tmp_path):
+    hubspot = write(tmp_path, "deals.csv", [
+        ["Record ID", "Deal Name", "Pipeline", "Deal Stage", "Create Date",
+         'Date entered "Lead (Sales)"', 'Date entered "Demo Scheduled (Sales)"'],
+        ["H-1", "One", "Sales", "Demo Scheduled", "2024-01-02", "2024-01-02", "2024-01-09"],
+    ])  # fmt: skip
+    import_files(con, [hubspot], pipeline="Sales", stages=["Lead", "Demo"], kind="deals",
+                 values={"stage": {"Demo Scheduled": "Demo"}}, taken_at=TAKEN_AT)  # fmt: skip
+    assert deals(con, "deal_id, stage") == [("H-1", "Demo")]
+    assert [(e[1], e[2]) for e in events(con)] == [
+        ("Lead", T("2024-01-02 00:00")), ("Demo", T("2024-01-09 00:00")),
+    ]  # fmt: skip
+
+    contacts = write(tmp_path, "contacts.csv", [
+        ["contact_id", "first_name", "last_name", "email"],
+        ["C-1", "Ann", "Smith", "ann@example.com"],
+    ])  # fmt: skip
+    import_files(con, [contacts], values={"name": {"ann smith": "Anne Smith"}},
+                 taken_at=TAKEN_AT)  # fmt: skip
+    assert rows(con, "SELECT contact_id, name FROM contacts") == [("C-1", "Anne Smith")]
+
+
+def test_values_are_compared_as_duckdb_compares_cells(con, tmp_path):
+    # Python and DuckDB lower-case some letters differently (İ, final Σ): the cells decide. A
+    # value given in two spellings keeps the one given last and adds no row.
+    path = write(tmp_path, "leads.csv", [
+        ["lead_id", "lead_status", "created_at"],
+        ["U-1", "İlgili", "2024-01-02"], ["U-2", "ΝΕΟΣ", "2024-01-03"],
+        ["U-3", "Webinar", "2024-01-04"],
+    ])  # fmt: skip
+    values = {"status": {"İlgili": "working", "ΝΕΟΣ": "new", "Webinar": "new",
+                         "WEBINAR": "working", "Fair": "working"}}  # fmt: skip
+    result = import_files(con, [path], values=values, taken_at=TAKEN_AT)
+    assert rows(con, "SELECT lead_id, status FROM leads ORDER BY lead_id") == [
+        ("U-1", "working"), ("U-2", "new"), ("U-3", "working"),
+    ]  # fmt: skip
+    assert result.files[0].mapping["status"].endswith("'Fair' -> 'working' (in no row))")
+
+
+def test_values_of_a_column_set_to_one_value_are_a_mapping_error(con, tmp_path):
+    path = write(tmp_path, "leads.csv", LEADS_OWN_WORDS)
+    with pytest.raises(MappingError, match="--set gives status one value"):
+        import_files(con, [path], constants={"status": "new"}, values={"status": {"a": "b"}})
 
 
 @pytest.mark.parametrize(("kind", "column"), [(None, "colour"), ("leads", "stage")])

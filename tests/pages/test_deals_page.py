@@ -153,7 +153,7 @@ def test_nothing_to_show_and_an_unknown_deal(sample_db):
         (27, 25, 2, ENGLISH,
          "Showing deals **26–27** of **27** · 27 open, 0 won, 0 lost · total amount **\\$2,700**"),
         (3, 25, 1, JAPANESE,
-         "**3** 件すべてを表示 · 進行中 3、受注 0、失注 0 · 金額合計 **\\$300**"),
+         "**3** 件を表示 · 進行中 3、受注 0、失注 0 · 金額合計 **\\$300**"),
         (26, 25, 2, JAPANESE,
          "**26** 件中 **26** 件目を表示 · 進行中 26、受注 0、失注 0 · 金額合計 **\\$2,600**"),
     ],

@@ -112,6 +112,24 @@ def test_a_link_gives_the_deal_list_choices_in_either_language(sample_db, query,
 
 
 @pytest.mark.parametrize(
+    ("query", "written"),
+    [
+        ({"deals_stage": "受注"}, {"deals_stage": "Won"}),
+        ({"lang": "JA", "deals_stage": "Won"}, {"lang": "JA", "deals_stage": "受注"}),
+    ],
+)
+def test_a_link_gives_an_outcome_stage_in_either_language(sample_db, query, written):
+    at = run_page(DEALS, query)
+    assert not at.exception
+    assert at.query_params == written
+    set_language(JAPANESE if "lang" in query else ENGLISH)
+    try:
+        assert at.multiselect(key="deals_stage").value == ["Won"]
+    finally:
+        set_language(ENGLISH)
+
+
+@pytest.mark.parametrize(
     ("query", "shown", "written"),
     [
         ({"data_tab": "パイプライン"}, "Pipelines", {"data_tab": "Pipelines"}),
