@@ -27,6 +27,7 @@ Progress = Callable[[str, float], None]
 
 PROBLEM_COLUMNS = ["File", "Row", "Column", "Value", "Problem"]
 NOTE_COLUMNS = ["File", "Column", "Rows", "Note", "Example rows"]
+REPLACED_COLUMNS = ["File", "Column", "Value in the file", "Store instead", "Rows"]
 MAPPING_COLUMNS = ["Column", "Required", "From the file", "Fixed value"]
 # The table of replaced values (FileOptions.values): one row per value.
 VALUE_COLUMNS = ("Column", "Value in the file", "Store instead")
@@ -230,6 +231,14 @@ def notes_frame(notes: Sequence[Note]) -> pd.DataFrame:
         (n.file, n.column, n.count, n.message, ", ".join(str(r) for r in n.rows[:5])) for n in notes
     ]
     return pd.DataFrame(rows, columns=NOTE_COLUMNS)
+
+
+def replaced_frame(review: Review) -> pd.DataFrame:
+    """Return one row per value replaced in a checked file: file, column, value in the file,
+    value stored instead and the rows it was found in (0: probably mistyped)."""
+    rows = [(report.file, *replaced) for report in review.reports.values()
+            for replaced in report.replaced]  # fmt: skip
+    return pd.DataFrame(rows, columns=REPLACED_COLUMNS)
 
 
 def review(

@@ -61,6 +61,8 @@ class FileReport:
     unmapped: list[str]
     notes: list[Note] = field(default_factory=list)
     skipped: bool = False
+    # Values replaced (--value): column, value as given, value stored, rows it was found in.
+    replaced: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -486,6 +488,13 @@ def _file_report(s: Staged) -> FileReport:
         unmapped=list(s.mapping.unmapped),
         notes=list(s.notes),
         skipped=s.skipped,
+        # Files not read row by row (skipped, unusable) count nothing.
+        replaced=[
+            (column, given, value, s.replaced_rows[column][given])
+            for column, values in s.mapping.values.items()
+            if column in s.replaced_rows
+            for given, value in values.items()
+        ],
     )
 
 

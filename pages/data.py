@@ -333,7 +333,7 @@ def values_section(mapping: Mapping, fid: str) -> tuple[tuple[str, str, str], ..
 
 
 def check_section(review: import_review.Review) -> None:
-    """Draw the dry run's outcome: every problem, then the data-quality notes."""
+    """Draw the dry run's outcome: every problem, the data-quality notes, the values replaced."""
     st.subheader(_("Check before importing"), anchor=False)
     if review.accepted:
         st.success(
@@ -371,6 +371,14 @@ def check_section(review: import_review.Review) -> None:
         st.caption(_("Rows imported and counted; the Data quality tab keeps the totals."))
         with st.container(key="data_notes"):
             widgets.table(messages.translated(review.notes), key="data_notes", name="import-notes")
+    replaced = import_review.replaced_frame(review)
+    if not replaced.empty:
+        st.markdown(f"**{_('Values replaced')}**")
+        st.caption(
+            _("The rows each value was found in; a value found in no row is probably mistyped.")
+        )
+        with st.container(key="data_replaced"):
+            widgets.table(replaced.rename(columns=_), key="data_replaced", name="import-replaced")
 
 
 def import_section(ctx: PageContext) -> None:

@@ -117,6 +117,9 @@ JA: dict[str, str] = {
     "せん。値ごとに 1 行を追加してください。",
     "Value in the file": "ファイル内の値",
     "Store instead": "代わりに保存する値",
+    "Values replaced": "置き換えた値",
+    "The rows each value was found in; a value found in no row is probably mistyped.": "各値が"
+    "見つかった行数です。どの行にもない値は、入力の誤りかもしれません。",
     "Columns kept as custom columns (filters can use them)": "独自の列として保持する列"
     "(フィルターで使えます)",
     "Columns not imported": "取り込まない列",

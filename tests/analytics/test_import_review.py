@@ -16,6 +16,7 @@ from analytics.import_review import (
     file_mapping,
     import_groups,
     mapping_table,
+    replaced_frame,
     review,
     run_import,
 )
@@ -121,6 +122,22 @@ def test_chosen_values_keep_the_complete_rows():
         "stage": {"Demo Scheduled": "Demo"},
         "expected_close_date": {"n/a": ""},
     }
+
+
+def test_the_review_counts_the_rows_of_each_replaced_value(con, tmp_path):
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "lead_id,lead_status,created_at\nL1,Webinar,2025-01-02\nL2,webinar,2025-01-03\n"
+        "L3,new,2025-01-04\n"
+    )
+    values = (("status", "Webinar", "working"), ("status", "Webnar", "working"))
+    checked = review(con, [ImportGroup(FileOptions(values=values), (str(path),))])
+    assert checked.accepted
+    assert [tuple(r) for r in replaced_frame(checked).itertuples(index=False)] == [
+        ("leads.csv", "status", "Webinar", "working", 2),
+        # mistyped: found in no row
+        ("leads.csv", "status", "Webnar", "working", 0),
+    ]
 
 
 def test_groups_follow_the_options_and_the_importers_kind_order():

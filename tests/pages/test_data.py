@@ -480,6 +480,7 @@ def test_values_replaced_in_a_file_are_checked_and_imported(filled_db, expected_
 
     assert not at.exception
     assert at.success[0].value == "No problems found: the file can be imported."
+    assert frame_rows(at, "data_replaced") == [("leads.csv", "status", "WEBINAR", "working", 1)]
     at.button(key="data_confirm").click().run()
     assert not at.exception
     assert expected_con.execute(
