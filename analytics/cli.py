@@ -14,6 +14,7 @@ from analytics import store
 from analytics.errors import AnalyticsError, ImportRejected, MappingError, StoreBusy
 from analytics.filters import BadFilters, UnknownColumn
 from analytics.importer import ImportResult, import_files
+from analytics.mapping import value_replacements
 from analytics.presets import PRESET_NAMES
 from analytics.schema import IMPORTABLE
 from analytics.status import FIDELITY_LABELS, store_status
@@ -45,7 +46,7 @@ def _pairs(values: list[str] | None, flag: str) -> dict[str, str]:
 
 def _replacements(items: list[str] | None) -> dict[str, dict[str, str]]:
     """Return --value CANONICAL:FILE_VALUE=VALUE items as column -> file value -> value."""
-    out: dict[str, dict[str, str]] = {}
+    triples = []
     for item in items or []:
         column, colon, rest = item.partition(":")
         found, equals, value = rest.rpartition("=")
@@ -54,8 +55,8 @@ def _replacements(items: list[str] | None) -> dict[str, dict[str, str]]:
                 f"--value expects CANONICAL:FILE_VALUE=VALUE (such as "
                 f'status:"Bad Timing"=disqualified), got {item!r}'
             )
-        out.setdefault(column.strip(), {})[found] = value
-    return out
+        triples.append((column.strip(), found, value))
+    return value_replacements(triples)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from analytics.errors import AnalyticsError, ImportRejected, MappingError, Note, Problem
 from analytics.importer import FileReport, ImportResult, import_files
-from analytics.mapping import Mapping, resolve_mapping
+from analytics.mapping import Mapping, resolve_mapping, value_replacements
 from analytics.readers import read_file
 from analytics.schema import IMPORTABLE
 from analytics.wording import counted
@@ -46,10 +46,7 @@ class FileOptions:
 
     def replaced(self) -> dict[str, dict[str, str]]:
         """Return the replaced values as the importer takes them: column -> file value -> value."""
-        out: dict[str, dict[str, str]] = {}
-        for column, found, value in self.values:
-            out.setdefault(column, {})[found] = value
-        return out
+        return value_replacements(self.values)
 
 
 @dataclass(frozen=True)

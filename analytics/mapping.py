@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from analytics.errors import MappingError
 from analytics.presets import PRESETS, SYNONYMS, Preset, detect_preset, normalize_header
 from analytics.schema import IMPORTABLE
+from analytics.wording import counted
 
 # HubSpot writes one column per stage with the date a deal entered it.
 _HUBSPOT_ENTERED = re.compile(r'^Date entered "(?P<stage>.+) \((?P<pipeline>.+)\)"$')
@@ -71,7 +73,7 @@ class Mapping:
 
 
 def _rows(n: int) -> str:
-    return "in no row" if n == 0 else "1 row" if n == 1 else f"{n:,} rows"
+    return "in no row" if n == 0 else counted(n, "row", thousands=True)
 
 
 _FIRST_NAMES = ("first_name", "firstname", "given_name")
@@ -241,6 +243,16 @@ def resolve_mapping(
     best.identified = kind is not None or _identifies(best, headers)
     best.values = _replaced_values(best, values or {}, kind)
     return best
+
+
+def value_replacements(
+    triples: Iterable[tuple[str, str, str]],
+) -> dict[str, dict[str, str]]:
+    """Return (column, value in the file, value stored) triples as column -> file value -> value."""
+    out: dict[str, dict[str, str]] = {}
+    for column, found, value in triples:
+        out.setdefault(column, {})[found] = value
+    return out
 
 
 def check_value_columns(

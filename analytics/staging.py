@@ -170,19 +170,25 @@ def stage_raw(cur: duckdb.DuckDBPyConnection, staged: Staged, ids: Ids) -> None:
         # A view: the trimmed text is computed as the typed rows are read, never stored.
         f"CREATE TEMP VIEW {staged.table}_raw AS SELECT {', '.join(selects)} FROM {source}"
     )
-    for column, alias in staged.replacements.items():
-        found = dict(
-            cur.execute(
-                f"SELECT {alias}.key, count(*) FROM {source} WHERE {alias}.key IS NOT NULL "
-                "GROUP BY ALL"
-            ).fetchall()
-        )
-        staged.replaced_rows[column] = {
-            given: found.get(key, 0)
-            for given, key in cur.execute(
-                f"SELECT given, lower(trim(given)) FROM {alias}_given"
-            ).fetchall()
-        }
+    if staged.replacements:
+        _count_replaced(cur, staged, source)
+
+
+def _count_replaced(cur: duckdb.DuckDBPyConnection, staged: Staged, source: str) -> None:
+    """Set staged.replaced_rows: the rows each replaced value was found in, for every replaced
+    column in one pass over the file (grouped by the keys each row matched)."""
+    aliases = list(staged.replacements.values())
+    keys = ", ".join(f"{a}.key" for a in aliases)
+    found: list[dict[str, int]] = [{} for _ in aliases]
+    for *matched, n in cur.execute(
+        f"SELECT {keys}, count(*) FROM {source} GROUP BY ALL"
+    ).fetchall():
+        for per_column, key in zip(found, matched, strict=True):
+            if key is not None:
+                per_column[key] = per_column.get(key, 0) + n
+    for (column, alias), per_column in zip(staged.replacements.items(), found, strict=True):
+        given = cur.execute(f"SELECT given, lower(trim(given)) FROM {alias}_given").fetchall()
+        staged.replaced_rows[column] = {g: per_column.get(key, 0) for g, key in given}
 
 
 def _replacements(cur: duckdb.DuckDBPyConnection, replaced: dict[str, str], ids: Ids) -> str:

@@ -22,13 +22,21 @@ def switch_to_japanese(at) -> None:
     at.get_by_key("lang").set_value("ja").run()
 
 
-def read_in_japanese(at, read):
-    """Return read(at) with the test thread in Japanese, the page's language (see above)."""
-    set_language(JAPANESE)
+def read_in(language: str, at, read):
+    """Return read(at) with the test thread in the page's language (see above)."""
+    set_language(language)
     try:
         return read(at)
     finally:
         set_language(ENGLISH)
+
+
+def list_choices(at) -> tuple:
+    return (
+        at.selectbox(key="deals_scope").value,
+        at.selectbox(key="deals_sort").value,
+        at.multiselect(key="deals_status").value,
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,15 +73,7 @@ def test_a_language_switch_keeps_the_deal_list_choices(sample_db):
     switch_to_japanese(at)
 
     assert not at.exception
-    chosen = read_in_japanese(
-        at,
-        lambda at: (
-            at.selectbox(key="deals_scope").value,
-            at.selectbox(key="deals_sort").value,
-            at.multiselect(key="deals_status").value,
-        ),
-    )
-    assert chosen == ("closed", "owner", ["won"])
+    assert read_in(JAPANESE, at, list_choices) == ("closed", "owner", ["won"])
     # A URL copied now reproduces the list in Japanese.
     assert at.query_params == {
         "deals_scope": JA["Closed in the period"], "deals_sort": JA["Owner"],
@@ -102,13 +102,8 @@ def test_a_link_gives_the_deal_list_choices_in_either_language(sample_db, query,
     at = run_page(DEALS, query)
     assert not at.exception
     assert at.query_params == written
-    set_language(JAPANESE if "lang" in query else ENGLISH)
-    try:
-        assert at.selectbox(key="deals_scope").value == "closed"
-        assert at.selectbox(key="deals_sort").value == "owner"
-        assert at.multiselect(key="deals_status").value == ["won"]
-    finally:
-        set_language(ENGLISH)
+    language = JAPANESE if "lang" in query else ENGLISH
+    assert read_in(language, at, list_choices) == ("closed", "owner", ["won"])
 
 
 @pytest.mark.parametrize(
@@ -122,11 +117,8 @@ def test_a_link_gives_an_outcome_stage_in_either_language(sample_db, query, writ
     at = run_page(DEALS, query)
     assert not at.exception
     assert at.query_params == written
-    set_language(JAPANESE if "lang" in query else ENGLISH)
-    try:
-        assert at.multiselect(key="deals_stage").value == ["Won"]
-    finally:
-        set_language(ENGLISH)
+    language = JAPANESE if "lang" in query else ENGLISH
+    assert read_in(language, at, lambda at: at.multiselect(key="deals_stage").value) == ["Won"]
 
 
 @pytest.mark.parametrize(
